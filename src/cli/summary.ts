@@ -1,0 +1,94 @@
+/** `envoy-lens summary`: the tables istioctl users know (`istioctl proxy-config listener|route|cluster|endpoint`). */
+import { parseIstioClusterName, type Analysis, type Reference, type Workspace } from '../core/facade';
+
+/** Left-aligned columns separated by two spaces, headers upper-case, as istioctl prints them. */
+export function table(headers: string[], rows: string[][]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
+  return [line(headers), ...rows.map(line)].join('\n');
+}
+
+function destination(a: Analysis, chain: number, refsByFrom: Map<number, Reference[]>): string {
+  const parts: string[] = [];
+  for (const r of refsByFrom.get(chain) ?? []) {
+    if (r.via === 'rds') parts.push(`Route: ${r.name}`);
+    else if (r.via === 'tcp-proxy' || r.via === 'tcp-weighted-cluster') parts.push(`Cluster: ${r.name}`);
+  }
+  a.defs.forEach((d) => {
+    if (d.kind === 'routeConfig' && d.parent === chain) parts.push(`Inline Route: ${d.name}`);
+  });
+  return parts.join('; ') || 'Non-HTTP/Non-TCP';
+}
+
+/** Renders the four tables of one analysis; `title` heads them when several files are summarized. */
+export function renderSummary(ws: Workspace, a: Analysis, title?: string): string {
+  const out: string[] = [];
+  if (title) out.push(`== ${title} (${a.shape})`);
+  const refsByFrom = new Map<number, Reference[]>();
+  for (const r of a.refs) {
+    const list = refsByFrom.get(r.from);
+    if (list) list.push(r);
+    else refsByFrom.set(r.from, [r]);
+  }
+  const main = a.defs.map((d, i) => ({ d, i })).filter(({ d }) => d.group === 'main');
+
+  const listeners: string[][] = [];
+  for (const { d, i } of main) {
+    if (d.kind !== 'listener') continue;
+    const addr = d.info.address ?? '';
+    const colon = addr.lastIndexOf(':');
+    const [ip, port] = colon >= 0 ? [addr.slice(0, colon), addr.slice(colon + 1)] : [addr, '-'];
+    const chains = main.filter(({ d: c }) => c.kind === 'filterChain' && c.parent === i);
+    if (chains.length === 0) listeners.push([d.name, ip, port, '-', d.state === 'error' ? `ERROR: ${d.info.errorDetails ?? ''}` : '-']);
+    for (const { d: c, i: ci } of chains) listeners.push([d.name, ip, port, c.info.chainMatch ?? '', destination(a, ci, refsByFrom)]);
+  }
+  if (listeners.length) out.push(table(['NAME', 'ADDRESSES', 'PORT', 'MATCH', 'DESTINATION'], listeners), '');
+
+  const routes: string[][] = [];
+  for (const { d } of main) {
+    if (d.kind !== 'route') continue;
+    const vh = a.defs[d.parent];
+    const rc = vh && vh.parent >= 0 ? a.defs[vh.parent] : undefined;
+    const domains = vh?.info.domains ?? [];
+    routes.push([
+      rc?.name ?? '-',
+      vh?.name ?? '-',
+      domains.length > 1 ? `${domains[0]} +${domains.length - 1} more` : (domains[0] ?? '-'),
+      d.info.match ?? '',
+      d.info.action ?? '-',
+    ]);
+  }
+  if (routes.length) out.push(table(['NAME', 'VHOST NAME', 'DOMAINS', 'MATCH', 'DESTINATION'], routes), '');
+
+  const clusters: string[][] = [];
+  for (const { d } of main) {
+    if (d.kind !== 'cluster') continue;
+    const p = parseIstioClusterName(d.name);
+    let eps = d.info.endpoints;
+    if (!eps && d.info.edsName) eps = ws.resolve(a.uri, 'endpoints', d.info.edsName)[0]?.def.info.endpoints;
+    const epText = eps ? `${eps.healthy}/${eps.total}` : '-';
+    clusters.push(
+      p
+        ? [p.host || '-', p.port || '-', p.subset || '-', p.direction, d.info.clusterType ?? '-', epText]
+        : [d.name, '-', '-', '-', d.info.clusterType ?? '-', epText],
+    );
+  }
+  if (clusters.length) out.push(table(['SERVICE FQDN', 'PORT', 'SUBSET', 'DIRECTION', 'TYPE', 'HEALTHY/ENDPOINTS'], clusters), '');
+
+  const endpoints: string[][] = [];
+  for (const { d } of main) {
+    if ((d.kind !== 'endpoints' && d.kind !== 'clusterStatus' && d.kind !== 'cluster') || !d.info.endpoints) continue;
+    const e = d.info.endpoints;
+    e.sample.forEach((addr, k) => endpoints.push([addr, e.sampleStatus[k] ?? '', d.name]));
+  }
+  if (endpoints.length) out.push(table(['ENDPOINT', 'STATUS', 'CLUSTER'], endpoints), '');
+
+  const secrets = main.filter(({ d }) => d.kind === 'secret').map(({ d }) => [d.name, d.state, d.versionInfo ?? '-', d.lastUpdated ?? '-']);
+  if (secrets.length) out.push(table(['SECRET', 'STATE', 'VERSION', 'LAST UPDATED'], secrets), '');
+  if (out.length === (title ? 1 : 0)) out.push('No listeners, routes, clusters, endpoints or secrets.');
+  return out.join('\n').trimEnd() + '\n';
+}

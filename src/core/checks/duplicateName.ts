@@ -1,0 +1,49 @@
+/**
+ * `duplicate-name`: two resources of one kind with one name in one file. Envoy rejects such a configuration (a
+ * bootstrap fails to load, an xDS update is refused), so at most one of them is in effect. A listener or cluster that
+ * is active and warming an update at once is normal and not a duplicate; nor is the bootstrap's copy of a static
+ * resource inside a full dump. Virtual hosts are compared within their route configuration, route configurations only
+ * among RDS ones.
+ */
+import { KIND_LABEL } from '../describe';
+import type { DefKind, DefState } from '../model/types';
+import type { Check, Diagnostic } from './types';
+
+const CHECKED = new Set<DefKind>(['listener', 'cluster', 'routeConfig', 'virtualHost', 'secret', 'endpoints', 'ecdsFilter', 'scopedRoute']);
+
+function stateClass(s: DefState): string {
+  return s === 'static' || s === 'active' ? 'live' : s;
+}
+
+export const duplicateName: Check = ({ uri, analysis: a }) => {
+  const groups = new Map<string, number[]>();
+  a.defs.forEach((d, i) => {
+    if (!CHECKED.has(d.kind) || d.group !== 'main' || d.name.startsWith('(unnamed')) return;
+    // Route configuration names are unique only among RDS ones: inline configurations (and their copies that
+    // Envoy lists under static_route_configs) may share a name, as Istio's per-chain `inbound|9080||` ones do.
+    if (d.kind === 'routeConfig' && d.section !== 'dynamic_route_configs') return;
+    const scope = d.kind === 'virtualHost' ? `${d.parent}` : stateClass(d.state);
+    const k = `${d.kind}\u0000${scope}\u0000${d.name}`;
+    const list = groups.get(k);
+    if (list) list.push(i);
+    else groups.set(k, [i]);
+  });
+  const out: Diagnostic[] = [];
+  for (const list of groups.values()) {
+    if (list.length < 2) continue;
+    for (const i of list) {
+      const d = a.defs[i];
+      const where = d.kind === 'virtualHost' ? `route configuration "${a.defs[d.parent]?.name ?? ''}"` : 'this file';
+      out.push({
+        code: 'duplicate-name',
+        severity: 'error',
+        message: `${KIND_LABEL[d.kind]} "${d.name}" is defined ${list.length} times in ${where}; Envoy rejects a configuration with duplicate names, so only one can be in effect.`,
+        span: d.nameSpan,
+        related: list
+          .filter((j) => j !== i)
+          .map((j) => ({ uri, span: a.defs[j].nameSpan, message: `Other definition of "${d.name}"` })),
+      });
+    }
+  }
+  return out;
+};

@@ -1,0 +1,138 @@
+/**
+ * The core's one entry point: text in, data out (STYLE.md, after vscode-json-languageservice). The VS Code adapter
+ * and the CLI call only what is exported here; offsets in, spans out, never an editor type.
+ */
+import { runChecks } from './checks/index';
+import type { Diagnostic } from './checks/types';
+import { extract } from './model/extract';
+import type { Analysis, FileProblem, Span } from './model/types';
+import { scanJson } from './parse/jsonScanner';
+import { isAsciiBytes, utf8ToUtf16Offsets } from './parse/offsets';
+import type { Tape } from './parse/tape';
+import { parseYamlToTape } from './parse/yamlTape';
+import type { Workspace } from './workspace';
+
+export interface AnalyzeOptions {
+  /** The editor's language id; `yaml` parses as YAML unless the content is plainly JSON. */
+  languageId?: 'json' | 'jsonc' | 'yaml' | string;
+  /** Polled during long work; when it returns true, analyze throws an Error named CancellationError. */
+  isCancelled?: () => boolean;
+  /** How many endpoint addresses to keep per cluster (default 5, for hover; the CLI summary keeps all). */
+  endpointSamples?: number;
+}
+
+const decoder = new TextDecoder('utf-8');
+
+/** First significant character, past a BOM and whitespace. */
+function firstChar(input: string | Uint8Array): string {
+  const n = Math.min(input.length, 4096);
+  for (let i = 0; i < n; i++) {
+    const c = typeof input === 'string' ? input.charCodeAt(i) : input[i];
+    if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09 || c === 0xfeff || c === 0xef || c === 0xbb || c === 0xbf) continue;
+    return String.fromCharCode(c);
+  }
+  return '';
+}
+
+/** Whether the content reads as JSON: `{`, `[`, or an HTTP status line before them (`200` then a newline). */
+export function looksLikeJson(input: string | Uint8Array): boolean {
+  const c = firstChar(input);
+  if (c === '{' || c === '[') return true;
+  if (c >= '0' && c <= '9' || c === 'H') {
+    const head = typeof input === 'string' ? input.slice(0, 256) : decoder.decode(input.subarray(0, 256));
+    return /^\s*(HTTP\/[\d.]+ )?\d{3}\b[^\n]*\r?\n\s*[{[]/.test(head);
+  }
+  return false;
+}
+
+function parse(input: string | Uint8Array, options: AnalyzeOptions): { tape: Tape; format: 'json' | 'yaml' } {
+  const isCancelled = options.isCancelled;
+  const jsonish = looksLikeJson(input);
+  if (options.languageId === 'yaml' || (!jsonish && options.languageId !== 'json' && options.languageId !== 'jsonc')) {
+    // JSON content in a .yaml file is common (`kubectl exec … > dump.yaml`): the JSON scanner is faster and exact.
+    if (jsonish) {
+      const tape = scanJson(input, { isCancelled });
+      if (tape.problems.length === 0) return { tape, format: 'json' };
+    }
+    const text = typeof input === 'string' ? input : decoder.decode(input);
+    return { tape: parseYamlToTape(text, { isCancelled }), format: 'yaml' };
+  }
+  return { tape: scanJson(input, { isCancelled }), format: 'json' };
+}
+
+/** Converts every span from UTF-8 byte offsets to UTF-16 offsets in place (a no-op pass for ASCII input). */
+function convertSpans(bytes: Uint8Array, spans: Span[]): void {
+  if (isAsciiBytes(bytes)) return;
+  const offsets: number[] = [];
+  for (const s of spans) offsets.push(s.start, s.end);
+  const order = Int32Array.from(offsets.keys());
+  order.sort((a, b) => offsets[a] - offsets[b]);
+  const sorted = Array.from(order, (i) => offsets[i]);
+  const converted = utf8ToUtf16Offsets(bytes, sorted);
+  const result = new Array<number>(offsets.length);
+  order.forEach((i, k) => (result[i] = converted[k]));
+  spans.forEach((s, k) => {
+    s.start = result[2 * k];
+    s.end = result[2 * k + 1];
+  });
+}
+
+/**
+ * Parses and indexes one file. Never throws on bad input (only CancellationError): parse problems become
+ * `parse-error` findings and whatever could be recovered is still indexed.
+ */
+export function analyze(uri: string, input: string | Uint8Array, options: AnalyzeOptions = {}): Analysis {
+  const { tape, format } = parse(input, options);
+  const x = extract(tape, options.isCancelled, options.endpointSamples);
+  const problems: FileProblem[] = tape.problems.map((p) => ({
+    code: 'parse-error' as const,
+    message: p.message,
+    span: { start: p.start, end: Math.max(p.end, p.start) },
+  }));
+  if (x.shape === 'unknown' && x.defs.length === 0) {
+    problems.push({
+      code: 'not-envoy',
+      message: 'This file is not an Envoy config dump or config: no listeners, routes, clusters, endpoints or secrets were found.',
+      span: { start: 0, end: 0 },
+    });
+  }
+  let length = input.length;
+  if (tape.units === 'utf8' && typeof input !== 'string') {
+    const spans = x.spans.concat(problems.map((p) => p.span));
+    const end = { start: input.length, end: input.length };
+    spans.push(end);
+    convertSpans(input, spans);
+    length = end.end;
+  }
+  return {
+    uri,
+    format,
+    shape: x.shape,
+    length,
+    defs: x.defs,
+    refs: x.refs,
+    dynamicRefs: x.dynamicRefs,
+    complete: x.complete,
+    sections: x.sections,
+    noEdsSection: x.noEdsSection,
+    problems,
+  };
+}
+
+/** Every finding for one file of a workspace. */
+export function check(workspace: Workspace, uri: string): Diagnostic[] {
+  return runChecks(workspace, uri);
+}
+
+export { Workspace } from './workspace';
+export type { Location, DefHandle, RefHandle } from './workspace';
+export type { Diagnostic, DiagnosticCode, Severity, RelatedInformation } from './checks/types';
+export { DIAGNOSTIC_CODES } from './checks/types';
+export type * from './model/types';
+export { LineIndex } from './lines';
+export { hoverAt } from './features/hover';
+export type { Hover } from './features/hover';
+export { documentSymbols, workspaceSymbols } from './features/symbols';
+export type { SymbolNode, WorkspaceSymbol } from './features/symbols';
+export { KIND_LABEL } from './describe';
+export { parseIstioClusterName, describeIstioCluster } from './istio';

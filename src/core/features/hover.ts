@@ -1,0 +1,145 @@
+/** Hover: what the name under the cursor is, what Istio's name says, its state and who uses it. Markdown out. */
+import { KIND_LABEL, KIND_PLURAL, describeOwner } from '../describe';
+import { describeIstioCluster, describeIstioListener, ISTIO_BUILTIN_SECRETS } from '../istio';
+import type { Analysis, DefKind, Definition, EndpointCounts, RefVia, Span } from '../model/types';
+import type { DefHandle, Workspace } from '../workspace';
+
+export interface Hover {
+  markdown: string;
+  span: Span;
+  /** Where the hovered name is defined, for an adapter to turn into a link. */
+  definitions: Array<{ uri: string; span: Span }>;
+}
+
+const VIA_LABEL: Record<RefVia, string> = {
+  rds: 'listener (RDS)',
+  'scoped-route': 'scoped route',
+  route: 'route',
+  'weighted-cluster': 'weighted route',
+  mirror: 'mirror policy',
+  'tcp-proxy': 'tcp_proxy',
+  'tcp-weighted-cluster': 'weighted tcp_proxy',
+  'grpc-service': 'gRPC service',
+  'http-uri': 'HTTP service',
+  tracing: 'tracer',
+  'config-source': 'xDS config source',
+  aggregate: 'aggregate cluster',
+  'local-cluster': 'cluster manager',
+  eds: 'EDS cluster',
+  sds: 'TLS context (SDS)',
+  ecds: 'filter (ECDS)',
+  health: 'live cluster status',
+};
+
+const code = (s: string): string => '`' + s.replace(/`/g, "'") + '`';
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : word.endsWith('s') ? 'es' : 's'}`;
+}
+
+function endpointsLine(e: EndpointCounts): string {
+  if (e.total === 0) return 'none';
+  const others = Object.entries(e.byStatus)
+    .filter(([s]) => s !== 'HEALTHY' && s !== 'UNKNOWN')
+    .map(([s, n]) => `${n} ${s}`);
+  const sample = e.sample.length ? ` — ${e.sample.map(code).join(', ')}${e.total > e.sample.length ? ', …' : ''}` : '';
+  return `${e.total} · ${e.healthy} healthy${others.length ? ` · ${others.join(' · ')}` : ''}${sample}`;
+}
+
+function defLines(a: Analysis, d: Definition, ws: Workspace, uri: string): string[] {
+  const lines: string[] = [];
+  const i = d.info;
+  const istio = d.kind === 'cluster' ? describeIstioCluster(d.name) : d.kind === 'listener' ? describeIstioListener(d.name) : undefined;
+  if (istio) lines.push(istio, '');
+  if (i.address) lines.push(`- address: ${code(i.address)}`);
+  if (i.clusterType) lines.push(`- type: ${i.clusterType}${i.edsName && i.edsName !== d.name ? ` (service_name ${code(i.edsName)})` : ''}`);
+  if (i.chainMatch) lines.push(`- match: ${i.chainMatch}`);
+  if (i.filters?.length) lines.push(`- filters: ${i.filters.join(', ')}`);
+  if (i.domains?.length) lines.push(`- domains: ${i.domains.map(code).join(', ')}`);
+  if (i.match) lines.push(`- match: ${i.match}`);
+  if (i.action) lines.push(`- action: ${i.action}`);
+  const parent = d.parent >= 0 ? a.defs[d.parent] : undefined;
+  if (parent) lines.push(`- in ${KIND_LABEL[parent.kind].toLowerCase()} ${code(parent.name)}`);
+  lines.push(`- state: ${d.state}${i.otherStates?.length ? ` (also ${i.otherStates.join(', ')})` : ''} · ${d.section}`);
+  if (d.versionInfo) lines.push(`- version_info: ${code(d.versionInfo)}`);
+  if (d.lastUpdated) lines.push(`- last_updated: ${d.lastUpdated}`);
+  if (i.errorDetails) lines.push(`- **error**: ${i.errorDetails}`);
+  let endpoints = i.endpoints;
+  let source = 'inline load_assignment';
+  if (!endpoints && i.edsName) {
+    const cla = ws.resolve(uri, 'endpoints', i.edsName)[0];
+    if (cla) {
+      endpoints = cla.def.info.endpoints;
+      source = 'EDS';
+    }
+  }
+  if (d.kind === 'cluster') {
+    const live = ws.defsIn(uri, 'clusterStatus', d.name)[0] ?? otherFiles(ws, uri, 'clusterStatus', d.name)[0];
+    if (live?.def.info.endpoints) lines.push(`- live endpoints (/clusters): ${endpointsLine(live.def.info.endpoints)}`);
+  }
+  if (endpoints) lines.push(`- endpoints${d.kind === 'cluster' ? ` (${source})` : ''}: ${endpointsLine(endpoints)}`);
+  return lines;
+}
+
+function otherFiles(ws: Workspace, uri: string, kind: DefKind, name: string): DefHandle[] {
+  const out: DefHandle[] = [];
+  for (const a of ws.all()) if (a.uri !== uri) out.push(...ws.defsIn(a.uri, kind, name));
+  return out;
+}
+
+function usedBy(ws: Workspace, defUri: string, kind: DefKind, name: string): string | undefined {
+  const refs = ws.referencesTo(defUri, kind, name).filter((r) => !r.ref.soft);
+  if (refs.length === 0) return undefined;
+  const byVia = new Map<RefVia, number>();
+  for (const r of refs) byVia.set(r.ref.via, (byVia.get(r.ref.via) ?? 0) + 1);
+  const parts = [...byVia].map(([via, n]) => plural(n, VIA_LABEL[via]));
+  const owners = refs.slice(0, 3).map((r) => {
+    const a = ws.get(r.uri);
+    return a ? describeOwner(a, r.ref.from) : '';
+  });
+  return `- referenced by ${parts.join(', ')}${owners.length ? `: ${owners.join('; ')}${refs.length > 3 ? '; …' : ''}` : ''}`;
+}
+
+/** Hover for the name at offset, or undefined when there is none. */
+export function hoverAt(ws: Workspace, uri: string, offset: number): Hover | undefined {
+  const a = ws.get(uri);
+  if (!a) return undefined;
+  const dyn = a.dynamicRefs.find((r) => r.span.start <= offset && offset <= r.span.end);
+  if (dyn) {
+    const how = dyn.via === 'cluster_header' ? `the request header ${code(dyn.value)}` : `the cluster specifier plugin ${code(dyn.value)}`;
+    return {
+      markdown: `**Cluster chosen at request time** from ${how}.\n\nIt cannot be resolved from the dump, so it is not checked.`,
+      span: dyn.span,
+      definitions: [],
+    };
+  }
+  const d = ws.defAt(uri, offset);
+  const r = d ? undefined : ws.refAt(uri, offset);
+  if (!d && !r) return undefined;
+  const kind = d ? d.def.kind : r!.ref.kind;
+  const name = d ? d.def.name : r!.ref.name;
+  const span = d ? d.def.nameSpan : r!.ref.span;
+  const defs = d ? [d] : ws.resolve(uri, r!.ref.kind, r!.ref.name);
+  const lines = [`**${KIND_LABEL[kind]}** ${code(name)}`, ''];
+  if (defs.length === 0) {
+    const builtin = kind === 'cluster' ? describeIstioCluster(name) : kind === 'secret' ? ISTIO_BUILTIN_SECRETS[name] : undefined;
+    if (builtin && (kind === 'secret' || !name.includes('|'))) lines.push(builtin, '', 'Not defined in the open files; Istio always provides it.');
+    else {
+      if (builtin) lines.push(builtin, '');
+      lines.push(`Not found among ${a.complete.has(kind) ? "this dump's" : "the open files'"} ${KIND_PLURAL[kind]}.`);
+    }
+  } else {
+    const first = defs[0];
+    const fa = ws.get(first.uri) ?? a;
+    lines.push(...defLines(fa, first.def, ws, first.uri));
+    const used = usedBy(ws, first.uri, kind, name);
+    if (used) lines.push(used);
+    if (defs.length > 1) lines.push(`- defined ${defs.length} times`);
+    if (first.uri !== uri) lines.push(`- defined in ${code(first.uri)}`);
+  }
+  if (r && r.ref.kind === 'endpoints') {
+    const cluster = r.ref.from >= 0 ? a.defs[r.ref.from] : undefined;
+    if (cluster && cluster.name !== r.ref.name) lines.splice(1, 0, '', `EDS service name of cluster ${code(cluster.name)}.`);
+  }
+  return { markdown: lines.join('\n'), span, definitions: defs.map((h) => ({ uri: h.uri, span: h.def.nameSpan })) };
+}

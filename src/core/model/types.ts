@@ -1,0 +1,170 @@
+/** The data model the index is made of: definitions and references with UTF-16 offsets, nothing editor-specific. */
+
+/** A span of source text, UTF-16 offsets, end exclusive. */
+export interface Span {
+  start: number;
+  end: number;
+}
+
+/** What a definition defines. References name the kind they point at. */
+export type DefKind =
+  | 'listener'
+  | 'filterChain'
+  | 'routeConfig'
+  | 'virtualHost'
+  | 'route'
+  | 'cluster'
+  | 'endpoints'
+  | 'clusterStatus'
+  | 'secret'
+  | 'ecdsFilter'
+  | 'scopedRoute';
+
+/** The kinds a reference can point at (a subset of DefKind). */
+export type RefKind = 'routeConfig' | 'cluster' | 'endpoints' | 'secret' | 'ecdsFilter';
+
+/** Lifecycle state of a dumped resource. */
+export type DefState = 'static' | 'active' | 'warming' | 'draining' | 'error' | 'inline';
+
+/** Endpoint counts of a ClusterLoadAssignment, inline load_assignment or /clusters status. */
+export interface EndpointCounts {
+  total: number;
+  healthy: number;
+  /** Count by health status name (HEALTHY, UNHEALTHY, DRAINING, TIMEOUT, DEGRADED, UNKNOWN). */
+  byStatus: Record<string, number>;
+  /** The first few addresses, `ip:port` (all of them when analyzed with endpointSamples: Infinity). */
+  sample: string[];
+  /** Health status of each sampled address. */
+  sampleStatus: string[];
+}
+
+export interface Definition {
+  kind: DefKind;
+  name: string;
+  /** The name's value (for JSON including its quotes), or the object's start when unnamed. */
+  nameSpan: Span;
+  /** The whole definition (the resource object, or its dump wrapper for dynamic entries). */
+  span: Span;
+  /** Index (in Analysis.defs) of the enclosing definition: a filter chain's listener, a route's virtual host. */
+  parent: number;
+  state: DefState;
+  /** Where in the dump it was found, Envoy's spelling: `dynamic_active_clusters`, `static_resources.clusters`. */
+  section: string;
+  /** Definitions of the bootstrap inside a full dump repeat the static sections: kept for navigation, not for duplicate checks. */
+  group: 'main' | 'bootstrap';
+  versionInfo?: string;
+  lastUpdated?: string;
+  /** Kind-specific facts shown on hover and used by checks. */
+  info: DefInfo;
+}
+
+export interface DefInfo {
+  /** cluster: discovery type (EDS, STATIC, STRICT_DNS, ORIGINAL_DST, …) or custom cluster_type name. */
+  clusterType?: string;
+  /** cluster of type EDS: the ClusterLoadAssignment name it asks for. */
+  edsName?: string;
+  /** cluster / endpoints / clusterStatus: endpoint counts. */
+  endpoints?: EndpointCounts;
+  /** listener: `address:port`. */
+  address?: string;
+  /** listener in error_state: Envoy's details. */
+  errorDetails?: string;
+  /** listener: other states it is in besides `state` (a listener can be active and warming an update). */
+  otherStates?: DefState[];
+  /** virtualHost: its domains (the first 20). */
+  domains?: string[];
+  /** route: one-line match and action summaries. */
+  match?: string;
+  action?: string;
+  /** filterChain: match summary. */
+  chainMatch?: string;
+  /** Filter names on a filter chain / route config owner. */
+  filters?: string[];
+  /** routeConfig: `validate_clusters` as written (Envoy defaults it to true for inline route configs). */
+  validateClusters?: boolean;
+}
+
+/** How a reference was written, which decides what Envoy does when it dangles. */
+export type RefVia =
+  | 'rds'
+  | 'scoped-route'
+  | 'route'
+  | 'weighted-cluster'
+  | 'mirror'
+  | 'tcp-proxy'
+  | 'tcp-weighted-cluster'
+  | 'grpc-service'
+  | 'http-uri'
+  | 'tracing'
+  | 'config-source'
+  | 'aggregate'
+  | 'local-cluster'
+  | 'eds'
+  | 'sds'
+  | 'ecds'
+  | 'health';
+
+export interface Reference {
+  kind: RefKind;
+  name: string;
+  /** The name's value span. */
+  span: Span;
+  via: RefVia;
+  /** Index of the definition the reference sits in (-1 when none): the route, filter chain, listener or cluster. */
+  from: number;
+  /** Informational references (a /clusters status naming a cluster) never produce diagnostics. */
+  soft?: boolean;
+}
+
+/** A cluster chosen at request time (`cluster_header`, `cluster_specifier_plugin`): recorded, never flagged. */
+export interface DynamicRef {
+  via: 'cluster_header' | 'cluster_specifier_plugin' | 'inline_cluster_specifier_plugin';
+  /** The header name or plugin name. */
+  value: string;
+  span: Span;
+  from: number;
+}
+
+/** The shapes of input the product recognizes. */
+export type Shape =
+  | 'config-dump'
+  | 'config-dump-map'
+  | 'config-dump-section'
+  | 'wrapped-config-dump'
+  | 'bootstrap'
+  | 'istioctl-listeners'
+  | 'istioctl-routes'
+  | 'istioctl-clusters'
+  | 'istioctl-endpoints'
+  | 'clusters-status'
+  | 'resource'
+  | 'mixed'
+  | 'unknown'
+  | 'empty';
+
+/** A problem found while parsing or recognizing the file itself (not a cross-reference check). */
+export interface FileProblem {
+  code: 'parse-error' | 'not-envoy';
+  message: string;
+  span: Span;
+}
+
+/** Everything the index knows of one file. Offsets are UTF-16. */
+export interface Analysis {
+  uri: string;
+  format: 'json' | 'yaml';
+  shape: Shape;
+  /** Length of the source in UTF-16 code units. */
+  length: number;
+  defs: Definition[];
+  /** Sorted by span.start. */
+  refs: Reference[];
+  dynamicRefs: DynamicRef[];
+  /** Kinds whose complete set for the proxy is in this file, so a name missing here is really missing. */
+  complete: Set<DefKind>;
+  /** Kinds this file has a section for, complete or not. */
+  sections: Set<DefKind>;
+  /** Set when a full dump has EDS clusters but no EndpointsConfigDump (taken without ?include_eds). */
+  noEdsSection?: Span;
+  problems: FileProblem[];
+}

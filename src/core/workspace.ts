@@ -1,0 +1,211 @@
+/**
+ * A workspace of analyses: references in one file resolve to definitions in another (istioctl's per-type outputs are
+ * separate files), but a file that holds the complete set of a kind (a full dump) resolves that kind within itself,
+ * so two dumps of different pods opened side by side do not hide each other's dangling references.
+ */
+import { ISTIO_BUILTIN_CLUSTERS, ISTIO_BUILTIN_SECRETS } from './istio';
+import type { Analysis, DefKind, Definition, RefKind, Reference, Span } from './model/types';
+
+/** A place in a file. */
+export interface Location {
+  uri: string;
+  span: Span;
+}
+
+/** A definition and the file it is in. */
+export interface DefHandle {
+  uri: string;
+  index: number;
+  def: Definition;
+}
+
+/** A reference and the file it is in. */
+export interface RefHandle {
+  uri: string;
+  index: number;
+  ref: Reference;
+}
+
+/** Per-file lookup tables, built when a file joins a workspace (not while indexing it). */
+interface FileIndex {
+  defsByKey: Map<string, number[]>;
+  refsByKey: Map<string, number[]>;
+  /** Def indices sorted by nameSpan.start, for "which definition is at this offset". */
+  defsByPos: Int32Array;
+}
+
+const key = (kind: string, name: string): string => `${kind}\u0000${name}`;
+
+function push(map: Map<string, number[]>, k: string, i: number): void {
+  const list = map.get(k);
+  if (list) list.push(i);
+  else map.set(k, [i]);
+}
+
+function buildIndex(a: Analysis): FileIndex {
+  const defsByKey = new Map<string, number[]>();
+  const refsByKey = new Map<string, number[]>();
+  a.defs.forEach((d, i) => push(defsByKey, key(d.kind, d.name), i));
+  a.refs.forEach((r, i) => push(refsByKey, key(r.kind, r.name), i));
+  const defsByPos = Int32Array.from(a.defs.keys());
+  defsByPos.sort((x, y) => a.defs[x].nameSpan.start - a.defs[y].nameSpan.start);
+  return { defsByKey, refsByKey, defsByPos };
+}
+
+/** Whether a name is one Istio always defines, so a reference to it is known even when a trimmed dump lacks it. */
+export function isBuiltin(kind: RefKind, name: string): boolean {
+  if (kind === 'cluster') return Object.prototype.hasOwnProperty.call(ISTIO_BUILTIN_CLUSTERS, name);
+  if (kind === 'secret') return Object.prototype.hasOwnProperty.call(ISTIO_BUILTIN_SECRETS, name);
+  return false;
+}
+
+/** The analyses of the open (and, on request, workspace) dump files, with cross-file resolution. */
+export class Workspace {
+  private readonly files = new Map<string, Analysis>();
+  private readonly indexes = new Map<string, FileIndex>();
+
+  /** Adds or replaces a file's analysis. */
+  set(a: Analysis): void {
+    this.files.set(a.uri, a);
+    this.indexes.set(a.uri, buildIndex(a));
+  }
+
+  /** Removes a file. */
+  remove(uri: string): void {
+    this.files.delete(uri);
+    this.indexes.delete(uri);
+  }
+
+  /** The analysis of a file, if present. */
+  get(uri: string): Analysis | undefined {
+    return this.files.get(uri);
+  }
+
+  /** Every analysis. */
+  all(): Analysis[] {
+    return [...this.files.values()];
+  }
+
+  private index(uri: string): FileIndex | undefined {
+    return this.indexes.get(uri);
+  }
+
+  /** Definitions of kind+name in one file. */
+  defsIn(uri: string, kind: DefKind, name: string): DefHandle[] {
+    const a = this.files.get(uri);
+    const list = this.index(uri)?.defsByKey.get(key(kind, name));
+    if (!a || !list) return [];
+    return list.map((i) => ({ uri, index: i, def: a.defs[i] }));
+  }
+
+  /**
+   * Where a name referenced from `uri` is defined: the file's own definitions first; other files only when this
+   * file does not hold the complete set of that kind. Definitions repeated from a dump's bootstrap come last.
+   */
+  resolve(uri: string, kind: RefKind, name: string): DefHandle[] {
+    const own = this.defsIn(uri, kind, name);
+    const a = this.files.get(uri);
+    if (own.length > 0 || (a && a.complete.has(kind))) return sortMainFirst(own);
+    const out: DefHandle[] = [];
+    for (const other of this.files.keys()) if (other !== uri) out.push(...this.defsIn(other, kind, name));
+    return sortMainFirst(out);
+  }
+
+  /** Whether a dangling reference of this kind from `uri` is a finding: some file in scope holds the complete set. */
+  isChecked(uri: string, kind: RefKind): boolean {
+    const a = this.files.get(uri);
+    if (!a) return false;
+    if (a.complete.has(kind)) return true;
+    for (const other of this.files.values()) if (other.complete.has(kind)) return true;
+    return false;
+  }
+
+  /** Every reference that resolves to definitions named kind+name as seen from `defUri`. */
+  referencesTo(defUri: string, kind: DefKind, name: string): RefHandle[] {
+    const out: RefHandle[] = [];
+    const k = key(kind, name);
+    for (const [uri, a] of this.files) {
+      const list = this.indexes.get(uri)?.refsByKey.get(k);
+      if (!list) continue;
+      if (uri !== defUri) {
+        // A reference in another file reaches this definition only if that file does not resolve it itself.
+        if (a.complete.has(kind as RefKind) || this.defsIn(uri, kind, name).length > 0) continue;
+      }
+      for (const i of list) out.push({ uri, index: i, ref: a.refs[i] });
+    }
+    return out;
+  }
+
+  /** The reference whose name span contains offset (inclusive of its end, where a cursor after the name sits). */
+  refAt(uri: string, offset: number): RefHandle | undefined {
+    const a = this.files.get(uri);
+    if (!a) return undefined;
+    const refs = a.refs;
+    let lo = 0;
+    let hi = refs.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const s = refs[mid].span;
+      if (s.end < offset) lo = mid + 1;
+      else if (s.start > offset) hi = mid - 1;
+      else return { uri, index: mid, ref: refs[mid] };
+    }
+    return undefined;
+  }
+
+  /** The definition whose name span contains offset. */
+  defAt(uri: string, offset: number): DefHandle | undefined {
+    const a = this.files.get(uri);
+    const idx = this.index(uri);
+    if (!a || !idx) return undefined;
+    const order = idx.defsByPos;
+    let lo = 0;
+    let hi = order.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const s = a.defs[order[mid]].nameSpan;
+      if (s.end < offset) lo = mid + 1;
+      else if (s.start > offset) hi = mid - 1;
+      else {
+        // Several definitions can share a name span (a dynamic listener entry and its states): take the first.
+        let first = mid;
+        while (first > 0 && a.defs[order[first - 1]].nameSpan.start === s.start) first--;
+        return { uri, index: order[first], def: a.defs[order[first]] };
+      }
+    }
+    return undefined;
+  }
+
+  /** Go to definition: from a reference to what it names; on a definition's own name, itself. */
+  definitionAt(uri: string, offset: number): Location[] {
+    const r = this.refAt(uri, offset);
+    if (r) return this.resolve(uri, r.ref.kind, r.ref.name).map((d) => ({ uri: d.uri, span: d.def.nameSpan }));
+    const d = this.defAt(uri, offset);
+    return d ? [{ uri, span: d.def.nameSpan }] : [];
+  }
+
+  /** Find references: every reference to the name at offset (a definition or a reference), plus its definitions. */
+  referencesAt(uri: string, offset: number, includeDeclaration = true): Location[] {
+    const target = this.targetAt(uri, offset);
+    if (!target) return [];
+    const out: Location[] = [];
+    if (includeDeclaration) for (const d of target.defs) out.push({ uri: d.uri, span: d.def.nameSpan });
+    for (const r of this.referencesTo(target.defs[0]?.uri ?? uri, target.kind, target.name)) {
+      out.push({ uri: r.uri, span: r.ref.span });
+    }
+    return out;
+  }
+
+  /** The kind and name at offset, with its definitions (empty when it dangles). A definition wins over a reference. */
+  targetAt(uri: string, offset: number): { kind: DefKind; name: string; defs: DefHandle[] } | undefined {
+    const d = this.defAt(uri, offset);
+    if (d) return { kind: d.def.kind, name: d.def.name, defs: this.defsIn(uri, d.def.kind, d.def.name) };
+    const r = this.refAt(uri, offset);
+    if (r) return { kind: r.ref.kind, name: r.ref.name, defs: this.resolve(uri, r.ref.kind, r.ref.name) };
+    return undefined;
+  }
+}
+
+function sortMainFirst(list: DefHandle[]): DefHandle[] {
+  return list.length < 2 ? list : list.sort((a, b) => (a.def.group === b.def.group ? 0 : a.def.group === 'main' ? -1 : 1));
+}

@@ -1,0 +1,253 @@
+/**
+ * The core against hand-written fixtures: every JSON fixture has a YAML twin (scripts/yaml-twins.mjs) and every
+ * assertion here runs on both, so nothing downstream of the parser may depend on the format.
+ */
+import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+import { analyze, check, documentSymbols, hoverAt, workspaceSymbols, Workspace, type SymbolNode } from '../../src/core/facade';
+
+const FIXTURES = path.join(__dirname, '..', '..', '..', 'test', 'fixtures');
+
+function read(name: string): string {
+  return readFileSync(path.join(FIXTURES, name), 'utf8');
+}
+
+/** The text of a span without JSON quotes. */
+function slice(text: string, s: { start: number; end: number }): string {
+  return text.slice(s.start, s.end).replace(/^"|"$/g, '');
+}
+
+/** Offset of NAME where it is the value of KEY (`"key": "NAME"` in JSON, `key: NAME` in YAML); nth occurrence. */
+function at(text: string, key: string, name: string, nth = 0): number {
+  const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const re = new RegExp(`${esc(key)}"?\\s*:\\s*"?(${esc(name)})`, 'g');
+  let m: RegExpExecArray | null;
+  let i = 0;
+  while ((m = re.exec(text))) {
+    if (i++ === nth) return m.index + m[0].length - name.length + 1;
+  }
+  throw new Error(`${key}: ${name} not found`);
+}
+
+function load(files: string[], binary = false): { ws: Workspace; texts: Map<string, string> } {
+  const ws = new Workspace();
+  const texts = new Map<string, string>();
+  for (const f of files) {
+    const text = read(f);
+    texts.set(f, text);
+    const input = binary ? Buffer.from(text) : text;
+    ws.set(analyze(f, input, { languageId: f.endsWith('.yaml') ? 'yaml' : 'json' }));
+  }
+  return { ws, texts };
+}
+
+function findings(ws: Workspace, texts: Map<string, string>, uri: string): string[] {
+  return check(ws, uri)
+    .map((d) => `${d.code} ${d.severity} ${slice(texts.get(uri)!, d.span)}`)
+    .sort();
+}
+
+for (const ext of ['json', 'yaml']) {
+  describe(`full sidecar dump (${ext})`, () => {
+    const file = `sidecar.${ext}`;
+    const { ws, texts } = load([file]);
+    const text = texts.get(file)!;
+    const a = ws.get(file)!;
+
+    it('recognizes the shape and counts every kind', () => {
+      assert.equal(a.shape, 'config-dump');
+      assert.equal(a.problems.length, 0);
+      const main = a.defs.filter((d) => d.group === 'main');
+      const count = (k: string) => main.filter((d) => d.kind === k).length;
+      assert.equal(count('listener'), 6);
+      assert.equal(count('cluster'), 11);
+      assert.equal(count('routeConfig'), 2); // RDS 9080 and the inline prometheus route
+      assert.equal(count('virtualHost'), 4);
+      assert.equal(count('route'), 6);
+      assert.equal(count('endpoints'), 4);
+      assert.equal(count('secret'), 2);
+      assert.equal(count('ecdsFilter'), 1);
+      assert.deepEqual([...a.complete].sort(), ['cluster', 'ecdsFilter', 'endpoints', 'listener', 'routeConfig', 'secret']);
+    });
+
+    it('reports exactly the planted problems, with the severity Envoy behaviour implies', () => {
+      assert.deepEqual(findings(ws, texts, file), [
+        'listener-error error 0.0.0.0_15010',
+        'missing-endpoints warning outbound|9080||details.default.svc.cluster.local',
+        'no-healthy-endpoints warning outbound|443||unused.example.com',
+        'no-healthy-endpoints warning outbound|9080|v1|reviews.default.svc.cluster.local',
+        'no-healthy-endpoints warning outbound|9080||productpage.default.svc.cluster.local',
+        'unknown-cluster warning inbound|9443||',
+        'unknown-cluster warning outbound|9080|v2|reviews.default.svc.cluster.local',
+        'unknown-cluster warning outbound|9080||mirror.default.svc.cluster.local',
+        'unknown-cluster warning zipkin',
+        'unknown-extension-config warning istio.missing_filter',
+        'unknown-route-config warning 8080',
+        'unknown-secret warning kubernetes://missing-cert',
+        'unused-cluster hint outbound|443||unused.example.com',
+        'unused-cluster hint outbound|9080|v3|reviews.default.svc.cluster.local',
+        'unused-cluster hint outbound|9080||details.default.svc.cluster.local',
+        'unused-cluster hint outbound|9080||productpage.default.svc.cluster.local',
+        'warming information 0.0.0.0_8080',
+        'warming information outbound|9080||productpage.default.svc.cluster.local',
+      ].sort());
+    });
+
+    it('says what Envoy does in each message', () => {
+      const byCode = (c: string) => check(ws, file).filter((d) => d.code === c).map((d) => d.message);
+      assert.match(byCode('unknown-route-config')[0], /Listener "0.0.0.0_8080" asks RDS for route configuration "8080".*404 NR/);
+      assert.ok(byCode('unknown-cluster').some((m) => /Route "split".*splits requests to cluster "outbound\|9080\|v2\|reviews.*503 NC/.test(m)));
+      assert.ok(byCode('unknown-cluster').some((m) => /mirrors requests.*no mirror copy/.test(m)));
+      assert.match(byCode('listener-error')[0], /no filter chains specified/);
+      assert.match(byCode('missing-endpoints')[0], /503 UH/);
+    });
+
+    it('resolves references and goes to definitions', () => {
+      const ref = at(text, 'cluster', 'outbound|9080||ratings.default.svc.cluster.local');
+      const defs = ws.definitionAt(file, ref);
+      assert.equal(defs.length, 1);
+      assert.equal(slice(text, defs[0].span), 'outbound|9080||ratings.default.svc.cluster.local');
+      assert.ok(defs[0].span.start < ref, 'the cluster is defined before the route that uses it');
+      const rds = ws.definitionAt(file, at(text, 'route_config_name', '9080'));
+      assert.equal(rds.length, 1);
+      assert.equal(slice(text, rds[0].span), '9080');
+      // The EDS cluster's service_name leads to its ClusterLoadAssignment, at the end of the dump.
+      const svc = at(text, 'service_name', 'outbound|9080||ratings.default.svc.cluster.local');
+      const eds = ws.definitionAt(file, svc);
+      assert.equal(eds.length, 1);
+      assert.equal(slice(text, eds[0].span), 'outbound|9080||ratings.default.svc.cluster.local');
+      assert.ok(eds[0].span.start > ref);
+      // Secrets and ECDS.
+      assert.equal(ws.definitionAt(file, at(text, 'name', 'ROOTCA')).length, 1);
+      assert.equal(ws.definitionAt(file, at(text, 'name', 'istio.stats')).length, 1);
+    });
+
+    it('finds every reference of a cluster', () => {
+      const def = a.defs.find((d) => d.kind === 'cluster' && d.name === 'PassthroughCluster')!;
+      const refs = ws.referencesAt(file, def.nameSpan.start + 1, false);
+      // virtualOutbound's default chain and the allow_any route.
+      assert.equal(refs.length, 2);
+      for (const r of refs) assert.equal(slice(text, r.span), 'PassthroughCluster');
+    });
+
+    it('hovers with kind, Istio decoding, type, endpoints and users', () => {
+      const h = hoverAt(ws, file, at(text, 'cluster', 'outbound|9080||ratings.default.svc.cluster.local'))!;
+      assert.ok(h);
+      assert.match(h.markdown, /\*\*Cluster\*\* `outbound\|9080\|\|ratings.default.svc.cluster.local`/);
+      assert.match(h.markdown, /outbound to service ratings in namespace default, port 9080/);
+      assert.match(h.markdown, /type: EDS/);
+      assert.match(h.markdown, /endpoints \(EDS\): 2 · 1 healthy · 1 UNHEALTHY/);
+      assert.match(h.markdown, /referenced by 1 route/);
+      assert.match(h.markdown, /version_info: `2026-11-20T10:00:05Z\/12`/);
+      const dangling = hoverAt(ws, file, at(text, 'cluster', 'outbound|9080||mirror.default.svc.cluster.local'))!;
+      assert.match(dangling.markdown, /Not found among this dump's clusters/);
+      const dyn = hoverAt(ws, file, at(text, 'cluster_header', 'x-target-cluster'))!;
+      assert.match(dyn.markdown, /request header `x-target-cluster`/);
+      const listener = hoverAt(ws, file, at(text, 'name', 'virtualInbound'))!;
+      assert.match(listener.markdown, /address: `0.0.0.0:15006`/);
+    });
+
+    it('builds a hierarchical outline', () => {
+      const roots = documentSymbols(a);
+      const find = (nodes: SymbolNode[], name: string): SymbolNode | undefined => nodes.find((n) => n.name === name);
+      const inbound = find(roots, 'virtualInbound')!;
+      assert.equal(inbound.children.length, 2);
+      assert.equal(inbound.children[0].detail.includes('port 9080'), true);
+      const rc = find(roots, '9080')!;
+      assert.deepEqual(rc.children.map((c) => c.name), [
+        'ratings.default.svc.cluster.local:9080',
+        'reviews.default.svc.cluster.local:9080',
+        'allow_any',
+      ]);
+      assert.equal(rc.children[1].children.length, 3);
+      const prom = find(roots, '0.0.0.0_15090')!;
+      assert.equal(prom.children[0].children[0].kind, 'routeConfig', 'inline route config sits under its filter chain');
+    });
+
+    it('lists workspace symbols by fuzzy name', () => {
+      const syms = workspaceSymbols(ws, 'ratings');
+      assert.ok(syms.some((s) => s.kind === 'cluster' && s.name === 'outbound|9080||ratings.default.svc.cluster.local'));
+      assert.ok(syms.every((s) => s.name.toLowerCase().includes('r')));
+    });
+  });
+
+  describe(`istioctl per-type outputs across files (${ext})`, () => {
+    const files = [`istioctl-listeners.camel.${ext}`, `istioctl-routes.camel.${ext}`, `istioctl-clusters.camel.${ext}`];
+
+    it('says nothing about a listeners file alone', () => {
+      const { ws, texts } = load([files[0]]);
+      assert.equal(ws.get(files[0])!.shape, 'istioctl-listeners');
+      assert.deepEqual(findings(ws, texts, files[0]), []);
+    });
+
+    it('resolves camelCase references into the other files', () => {
+      const { ws, texts } = load(files);
+      const lt = texts.get(files[0])!;
+      const rds = ws.definitionAt(files[0], at(lt, 'routeConfigName', '9080'));
+      assert.equal(rds.length, 1);
+      assert.equal(rds[0].uri, files[1]);
+      const tcp = ws.definitionAt(files[0], at(lt, 'cluster', 'outbound|3306||mysql.db.svc.cluster.local'));
+      assert.equal(tcp[0]?.uri, files[2]);
+      assert.deepEqual(findings(ws, texts, files[0]), ['unknown-route-config warning 9090']);
+      assert.deepEqual(findings(ws, texts, files[1]), [
+        'unknown-cluster warning outbound|9080||shadow.default.svc.cluster.local',
+        'unknown-cluster warning outbound|9080|v2|ratings.default.svc.cluster.local',
+      ].sort());
+      assert.deepEqual(findings(ws, texts, files[2]), []);
+      const refs = ws.referencesAt(files[2], at(texts.get(files[2])!, 'name', 'outbound|3306||mysql.db.svc.cluster.local'), false);
+      assert.deepEqual(refs.map((r) => r.uri), [files[0]]);
+    });
+  });
+
+  describe(`hand-written bootstrap (${ext})`, () => {
+    const file = `envoy.bootstrap.${ext}`;
+    it('tolerates the status line and trailing commas, and checks static config strictly', () => {
+      const { ws, texts } = load([file]);
+      const a = ws.get(file)!;
+      assert.equal(a.shape, 'bootstrap');
+      assert.equal(a.problems.length, 0);
+      assert.deepEqual(findings(ws, texts, file), [
+        'duplicate-name error service_backend',
+        'duplicate-name error service_backend',
+        'unknown-cluster error service_backnd',
+        'unknown-cluster warning ext_authz',
+      ]);
+      const dup = check(ws, file).find((d) => d.code === 'duplicate-name')!;
+      assert.equal(dup.related?.length, 1);
+      assert.match(check(ws, file).find((d) => d.severity === 'error' && d.code === 'unknown-cluster')!.message, /validate_clusters/);
+    });
+  });
+}
+
+describe('bytes and strings give the same analysis', () => {
+  it('for ASCII and non-ASCII input', () => {
+    const base = read('sidecar.json');
+    // Non-ASCII before names shifts byte offsets but not UTF-16 offsets.
+    const text = base.replace('"reviews.default"', '"révïews 😀 default"');
+    const fromString = analyze('a', text);
+    const fromBytes = analyze('a', Buffer.from(text));
+    assert.deepEqual(fromBytes.defs, fromString.defs);
+    assert.deepEqual(fromBytes.refs, fromString.refs);
+    for (const d of fromBytes.defs) {
+      if (d.nameSpan.end - d.nameSpan.start > 1) assert.equal(slice(text, d.nameSpan), d.name);
+    }
+  });
+});
+
+describe('bad input', () => {
+  it('reports a parse error with a position and indexes what came before', () => {
+    const text = read('sidecar.json');
+    const cut = text.slice(0, text.indexOf('"@type": "type.googleapis.com/envoy.admin.v3.RoutesConfigDump"'));
+    const a = analyze('cut.json', cut);
+    assert.ok(a.problems.some((p) => p.code === 'parse-error'));
+    assert.ok(a.defs.some((d) => d.name === 'virtualInbound'));
+  });
+
+  it('marks non-Envoy JSON', () => {
+    const a = analyze('package.json', '{"name": "x", "version": "1.0.0", "dependencies": {}}');
+    assert.equal(a.shape, 'unknown');
+    assert.deepEqual(a.problems.map((p) => p.code), ['not-envoy']);
+  });
+});
