@@ -1,0 +1,933 @@
+/**
+ * A purpose-built JSON scanner that produces a Tape (see tape.ts) without building a JS value.
+ *
+ * Everything is scanned as UTF-8 bytes: a Buffer read from disk directly (offsets in bytes), a JS string after one
+ * native encode (offsets then converted back to UTF-16 units, a no-op for ASCII text). The hot loop touches only
+ * structural characters, whitespace, member keys, numbers and literals; string bodies are skipped with the native
+ * Buffer#indexOf. Member keys are hashed on (length, first, middle, last byte) and confirmed byte by byte against the
+ * vocabulary of keys.ts, so the indexer gets an integer per member without a string being made.
+ *
+ * Tolerated without a problem: a UTF-8 BOM, a leading HTTP status line (`200`, or `HTTP/1.1 200 OK` and headers)
+ * before the first line that opens an object or array, trailing commas, and `//` and block comments.
+ * Anything else is recorded in `problems` and recovered from locally; the scanner never throws, except the
+ * CancellationError raised when `options.isCancelled()` returns true (polled about every megabyte).
+ */
+
+import { KEY_NONE, KEY_UNKNOWN, keyIdOf, keySpellings } from './keys';
+import { Utf8OffsetMap, isAsciiBytes } from './offsets';
+import {
+  KIND_ARRAY, KIND_FALSE, KIND_NULL, KIND_NUMBER, KIND_OBJECT, KIND_STRING, KIND_TRUE, type ParseProblem, type Tape,
+} from './tape';
+
+export interface ScanOptions {
+  /** Polled about every megabyte; when it returns true the scan throws a CancellationError. */
+  isCancelled?: () => boolean;
+}
+
+/** Thrown by scanJson when `options.isCancelled()` returns true. */
+export class CancellationError extends Error {
+  constructor() {
+    super('The scan was cancelled.');
+    this.name = 'CancellationError';
+  }
+}
+
+/** Problem messages (one short sentence each), exported for tests and callers that match on them. */
+export const MSG = {
+  eof: 'Unexpected end of input.',
+  value: 'Expected a value.',
+  rootValue: 'Expected a JSON value.',
+  commaBrace: 'Expected a comma or closing brace.',
+  commaBracket: 'Expected a comma or closing bracket.',
+  property: 'Expected a double-quoted property name.',
+  colon: 'Expected a colon.',
+  number: 'Invalid number.',
+  string: 'Unterminated string.',
+  comment: 'Unterminated comment.',
+  trailing: 'Unexpected text after the end of the JSON value.',
+  prefix: 'Skipped text before the JSON value.',
+} as const;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Key vocabulary: open-addressing table over the byte spellings of keySpellings().
+
+const KT_BITS = 11;
+const KT_SIZE = 1 << KT_BITS;
+const KT_MASK = KT_SIZE - 1;
+const KT_SHIFT = 32 - KT_BITS;
+const GOLDEN = 0x9e3779b1 | 0;
+
+/** Hash of a key from its length and first, middle and last bytes (the scanner inlines the same formula). */
+function keyHash(len: number, first: number, middle: number, last: number): number {
+  return Math.imul((len << 24) ^ (first << 16) ^ (middle << 8) ^ last, GOLDEN);
+}
+
+const ktId = new Uint16Array(KT_SIZE);
+const ktHash = new Int32Array(KT_SIZE);
+const ktOff = new Int32Array(KT_SIZE);
+const ktLen = new Uint8Array(KT_SIZE);
+let ktMaxLen = 0;
+const ktBytes: Uint8Array = (() => {
+  const spellings = keySpellings();
+  let total = 0;
+  for (const [text] of spellings) total += text.length;
+  const bytes = new Uint8Array(total);
+  let off = 0;
+  for (const [text, id] of spellings) {
+    const len = text.length;
+    for (let j = 0; j < len; j++) bytes[off + j] = text.charCodeAt(j);
+    const h = keyHash(len, bytes[off], bytes[off + (len >> 1)], bytes[off + len - 1]);
+    let slot = h >>> KT_SHIFT;
+    while (ktId[slot] !== 0) slot = (slot + 1) & KT_MASK;
+    ktId[slot] = id;
+    ktHash[slot] = h;
+    ktOff[slot] = off;
+    ktLen[slot] = len;
+    if (len > ktMaxLen) ktMaxLen = len;
+    off += len;
+  }
+  return bytes;
+})();
+const ktView = new DataView(ktBytes.buffer, ktBytes.byteOffset, ktBytes.byteLength);
+
+// ---------------------------------------------------------------------------------------------------------------
+// Byte-level helpers (small; inlined by the optimizing compiler).
+
+interface FastBuffer extends Buffer {
+  latin1Slice?(start: number, end: number): string;
+  utf8Slice?(start: number, end: number): string;
+}
+
+const S_VALUE = 0;
+const S_AFTER = 1;
+const S_KEY = 2;
+
+const CANCEL_STRIDE = 1 << 20;
+
+/** Eight spaces read as one float64 (every byte equal, so endianness does not matter; not NaN, not zero). */
+const SPACES8 = new Float64Array(new Uint8Array(8).fill(0x20).buffer)[0];
+
+function addProblem(problems: ParseProblem[], start: number, end: number, message: string): void {
+  // One problem per position: recovery may look at the same character from more than one state.
+  const last = problems.length > 0 ? problems[problems.length - 1] : undefined;
+  if (last !== undefined && last.start === start) return;
+  problems.push({ start, end, message });
+}
+
+/** End of the garbage token at pos: a run of bytes that are not whitespace or JSON punctuation (at least one). */
+function tokenEnd(b: Uint8Array, pos: number, len: number): number {
+  let p = pos + 1;
+  const c = b[pos];
+  if (c <= 0x20 || c === 0x22 || c === 0x2c || c === 0x3a || c === 0x5b || c === 0x5d || c === 0x7b || c === 0x7d) {
+    return p;
+  }
+  while (p < len) {
+    const d = b[p];
+    if (d <= 0x20 || d === 0x22 || d === 0x2c || d === 0x3a || d === 0x5b || d === 0x5d || d === 0x7b || d === 0x7d) {
+      break;
+    }
+    p++;
+  }
+  return p;
+}
+
+/** Can byte c start a JSON value? */
+function isValueStart(c: number): boolean {
+  return c === 0x22 || c === 0x7b || c === 0x5b || c === 0x2d || (c >= 0x30 && c <= 0x39) || c === 0x74 ||
+    c === 0x66 || c === 0x6e;
+}
+
+/** Skips a comment at pos (b[pos] is '/'); returns pos itself when there is none. */
+function skipComment(b: Buffer, pos: number, len: number, problems: ParseProblem[]): number {
+  if (pos + 1 >= len) return pos;
+  const d = b[pos + 1];
+  if (d === 0x2f) {
+    const nl = b.indexOf(0x0a, pos + 2);
+    return nl < 0 ? len : nl + 1;
+  }
+  if (d === 0x2a) {
+    const e = b.indexOf('*/', pos + 2, 'latin1');
+    if (e < 0) {
+      addProblem(problems, pos, len, MSG.comment);
+      return len;
+    }
+    return e + 2;
+  }
+  return pos;
+}
+
+/** Skips whitespace and comments (cold paths; the main loop has its own copy). */
+function skipWs(b: Buffer, pos: number, len: number, problems: ParseProblem[]): number {
+  while (pos < len) {
+    const c = b[pos];
+    if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) {
+      pos++;
+    } else if (c === 0x2f) {
+      const q = skipComment(b, pos, len, problems);
+      if (q === pos) break;
+      pos = q;
+    } else {
+      break;
+    }
+  }
+  return pos;
+}
+
+/** Index of the quote closing the string opened at `open`, or -1. */
+function closingQuote(b: Buffer, open: number): number {
+  let q = b.indexOf(0x22, open + 1);
+  while (q > 0 && b[q - 1] === 0x5c) {
+    let k = q - 2;
+    while (b[k] === 0x5c) k--;
+    if (((q - 1 - k) & 1) === 0) break; // an even run of backslashes escapes itself, not the quote
+    q = b.indexOf(0x22, q + 1);
+  }
+  return q;
+}
+
+function digitsEnd(b: Uint8Array, p: number, len: number): number {
+  while (p < len) {
+    const d = b[p];
+    if (d < 0x30 || d > 0x39) break;
+    p++;
+  }
+  return p;
+}
+
+/** Decodes a JSON string body (between the quotes) that contains backslashes; never throws. */
+function unescapeBody(body: string): string {
+  try {
+    return JSON.parse('"' + body + '"') as string;
+  } catch {
+    return unescapeLenient(body);
+  }
+}
+
+function unescapeLenient(body: string): string {
+  let out = '';
+  let i = 0;
+  const n = body.length;
+  while (i < n) {
+    const bs = body.indexOf('\\', i);
+    if (bs < 0) {
+      out += body.slice(i);
+      break;
+    }
+    out += body.slice(i, bs);
+    const e = body.charCodeAt(bs + 1);
+    i = bs + 2;
+    switch (e) {
+      case 0x62: out += '\b'; break;
+      case 0x66: out += '\f'; break;
+      case 0x6e: out += '\n'; break;
+      case 0x72: out += '\r'; break;
+      case 0x74: out += '\t'; break;
+      case 0x75: {
+        const hex = body.slice(bs + 2, bs + 6);
+        if (/^[0-9a-fA-F]{4}$/.test(hex)) {
+          out += String.fromCharCode(parseInt(hex, 16));
+          i = bs + 6;
+        } else {
+          out += 'u';
+        }
+        break;
+      }
+      default:
+        if (bs + 1 < n) out += body[bs + 1];
+    }
+  }
+  return out;
+}
+
+function cancelled(): never {
+  throw new CancellationError();
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Leading junk: BOM, HTTP status line and headers.
+
+const STATUS_CODE = /^\d{3}$/;
+const STATUS_LINE = /^HTTP\/\d(?:\.\d)?\s+\d{3}\b/;
+const HEADER_LINE = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+:/;
+
+/** Offset where the JSON value starts: after a BOM and, when the text does not open with `{` or `[`, after the
+ * leading lines up to the first line that does. Skipped lines other than a status line and headers are reported. */
+function jsonStart(b: Buffer, len: number, problems: ParseProblem[]): number {
+  let p = 0;
+  if (len >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) p = 3;
+  const q = skipWs(b, p, len, problems);
+  if (q >= len || b[q] === 0x7b || b[q] === 0x5b) return q;
+  let from = q;
+  for (;;) {
+    const nl = b.indexOf(0x0a, from);
+    if (nl < 0) return q; // no line opens a container: scan from here and report what is wrong
+    let x = nl + 1;
+    while (x < len && (b[x] === 0x20 || b[x] === 0x09 || b[x] === 0x0d)) x++;
+    if (x < len && (b[x] === 0x7b || b[x] === 0x5b)) {
+      reportSkipped(b, q, nl, problems);
+      return x;
+    }
+    from = nl + 1;
+  }
+}
+
+function reportSkipped(b: Buffer, from: number, to: number, problems: ParseProblem[]): void {
+  // latin1 keeps one character per byte, so string indices below are byte offsets.
+  const text = b.toString('latin1', from, to);
+  let inHeaders = false;
+  let lineStart = 0;
+  while (lineStart <= text.length) {
+    let lineEnd = text.indexOf('\n', lineStart);
+    if (lineEnd < 0) lineEnd = text.length;
+    const line = text.slice(lineStart, lineEnd).trim();
+    if (line === '') {
+      inHeaders = false;
+    } else if (STATUS_LINE.test(line)) {
+      inHeaders = true;
+    } else if (!(STATUS_CODE.test(line) || (inHeaders && HEADER_LINE.test(line)))) {
+      const lead = text.slice(lineStart, lineEnd).search(/\S/);
+      const start = from + lineStart + lead;
+      addProblem(problems, start, start + line.length, MSG.prefix);
+      return;
+    }
+    lineStart = lineEnd + 1;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The scanner.
+
+interface RawTape {
+  n: number;
+  kind: Uint8Array;
+  keyId: Uint16Array;
+  keyStart: Int32Array;
+  start: Int32Array;
+  end: Int32Array;
+  next: Int32Array;
+}
+
+function growU8(a: Uint8Array, cap: number): Uint8Array {
+  const b = new Uint8Array(cap);
+  b.set(a);
+  return b;
+}
+function growU16(a: Uint16Array, cap: number): Uint16Array {
+  const b = new Uint16Array(cap);
+  b.set(a);
+  return b;
+}
+function growI32(a: Int32Array, cap: number): Int32Array {
+  const b = new Int32Array(cap);
+  b.set(a);
+  return b;
+}
+
+/** Decodes the unquoted key token [from, to) used when recovering from `{name: 1}`. */
+function decodeBytes(b: Buffer, from: number, to: number): string {
+  return b.toString('utf8', from, to);
+}
+
+function scanBytes(b: Buffer, isCancelled: (() => boolean) | undefined, problems: ParseProblem[]): RawTape {
+  const len = b.length;
+  // Pretty-printed dumps run 40-60 bytes a node (deep indentation); minified ones about 15. Grown by doubling.
+  let cap = Math.max(64, (len / 40) | 0);
+  let kind: Uint8Array = new Uint8Array(cap);
+  let keyId: Uint16Array = new Uint16Array(cap);
+  let keyStart: Int32Array = new Int32Array(cap);
+  let start: Int32Array = new Int32Array(cap);
+  let end: Int32Array = new Int32Array(cap);
+  let next: Int32Array = new Int32Array(cap);
+  let n = 0;
+
+  let stack = new Int32Array(64);
+  let top = -1;
+  let inObj = false;
+
+  let curKey = KEY_NONE;
+  let curKeyStart = -1;
+  let state = S_VALUE;
+  let rootGarbage = false;
+
+  const tId = ktId;
+  const tHash = ktHash;
+  const tOff = ktOff;
+  const tLen = ktLen;
+  const tBytes = ktBytes;
+  const maxKeyLen = ktMaxLen;
+
+  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const last16 = len - 16;
+  const last8 = len - 8;
+  const last4 = len - 4;
+  const last2 = len - 2;
+  const tView = ktView;
+
+  let pos = jsonStart(b, len, problems);
+  let nextCheck = pos + CANCEL_STRIDE;
+
+  for (;;) {
+    // Whitespace and comments.
+    let c = -1;
+    while (pos < len) {
+      c = b[pos];
+      if (c === 0x0a) {
+        // A new line, then (in pretty-printed text) its indentation: compare eight spaces at a time.
+        pos++;
+        while (pos <= last16 && dv.getFloat64(pos, true) === SPACES8 && dv.getFloat64(pos + 8, true) === SPACES8) pos += 16;
+        if (pos <= last8 && dv.getFloat64(pos, true) === SPACES8) pos += 8;
+        if (pos <= last4 && dv.getInt32(pos, true) === 0x20202020) pos += 4;
+        if (pos <= last2 && dv.getInt16(pos, true) === 0x2020) pos += 2;
+        c = -1;
+        continue;
+      }
+      if (c === 0x20 || c === 0x0d || c === 0x09) {
+        pos++;
+        c = -1;
+        continue;
+      }
+      if (c === 0x2f) {
+        const q = skipComment(b, pos, len, problems);
+        if (q !== pos) {
+          pos = q;
+          c = -1;
+          continue;
+        }
+      }
+      break;
+    }
+
+    if (state === S_AFTER) {
+      if (top < 0) break; // the root value is complete
+      if (c === 0x2c) {
+        pos++;
+        state = inObj ? S_KEY : S_VALUE;
+        continue;
+      }
+      if (c === (inObj ? 0x7d : 0x5d)) {
+        const ci = stack[top--];
+        end[ci] = pos + 1;
+        next[ci] = n;
+        pos++;
+        inObj = top >= 0 && kind[stack[top]] === KIND_OBJECT;
+        continue;
+      }
+      if (c === -1) break;
+      // Recovery.
+      const msg = inObj ? MSG.commaBrace : MSG.commaBracket;
+      if (c === 0x7d || c === 0x5d) {
+        // A closer that does not match the innermost container: close containers up to the one it matches.
+        const want = c === 0x7d ? KIND_OBJECT : KIND_ARRAY;
+        let k = top;
+        while (k >= 0 && kind[stack[k]] !== want) k--;
+        addProblem(problems, pos, pos + 1, msg);
+        if (k < 0) {
+          pos++;
+        } else {
+          const ci = stack[top--];
+          end[ci] = pos;
+          next[ci] = n;
+          inObj = top >= 0 && kind[stack[top]] === KIND_OBJECT;
+        }
+        continue;
+      }
+      if (isValueStart(c)) {
+        // Most likely a missing comma.
+        addProblem(problems, pos, pos + 1, msg);
+        state = inObj ? S_KEY : S_VALUE;
+        continue;
+      }
+      const te = tokenEnd(b, pos, len);
+      addProblem(problems, pos, te, msg);
+      pos = te;
+      continue;
+    }
+
+    if (state === S_KEY) {
+      if (c === 0x22) {
+        // Member key: find its end while looking out for backslashes, then look it up.
+        const a = pos + 1;
+        let p = a;
+        // Four bytes at a time: flag bytes equal to '"' or '\\' (the classic has-zero-byte test on w ^ pattern;
+        // the lowest flag is exact, which is all we need).
+        while (p <= last4) {
+          const w = dv.getInt32(p, true);
+          const xq = w ^ 0x22222222;
+          const xb = w ^ 0x5c5c5c5c;
+          const t = (((xq - 0x01010101) & ~xq) | ((xb - 0x01010101) & ~xb)) & 0x80808080;
+          if (t !== 0) {
+            p += (31 - Math.clz32(t & -t)) >> 3;
+            break;
+          }
+          p += 4;
+        }
+        if (p > last4) {
+          while (p < len && b[p] !== 0x22 && b[p] !== 0x5c) p++;
+        }
+        if (p < len && b[p] === 0x22) {
+          const klen = p - a;
+          let id = KEY_UNKNOWN;
+          if (klen <= maxKeyLen && klen !== 0) {
+            const h = Math.imul((klen << 24) ^ (b[a] << 16) ^ (b[a + (klen >> 1)] << 8) ^ b[p - 1], GOLDEN);
+            let slot = h >>> KT_SHIFT;
+            for (;;) {
+              const sid = tId[slot];
+              if (sid === 0) break;
+              if (tHash[slot] === h && tLen[slot] === klen) {
+                const off = tOff[slot];
+                let eq = true;
+                if (klen >= 4) {
+                  const lim = klen - 4;
+                  for (let j = 0; j < lim; j += 4) {
+                    if (dv.getInt32(a + j, true) !== tView.getInt32(off + j, true)) {
+                      eq = false;
+                      break;
+                    }
+                  }
+                  eq = eq && dv.getInt32(a + lim, true) === tView.getInt32(off + lim, true);
+                } else {
+                  for (let j = 0; j < klen; j++) {
+                    if (b[a + j] !== tBytes[off + j]) {
+                      eq = false;
+                      break;
+                    }
+                  }
+                }
+                if (eq) {
+                  id = sid;
+                  break;
+                }
+              }
+              slot = (slot + 1) & KT_MASK;
+            }
+          }
+          curKey = id;
+          curKeyStart = pos;
+          pos = p + 1;
+        } else {
+          const q = p < len ? closingQuote(b, pos) : -1;
+          if (q < 0) {
+            addProblem(problems, pos, len, MSG.string);
+            pos = len;
+            continue;
+          }
+          curKey = keyIdOf(unescapeBody(decodeBytes(b, a, q)));
+          curKeyStart = pos;
+          pos = q + 1;
+        }
+        // The colon, normally right after the key.
+        if (pos < len && b[pos] === 0x3a) {
+          pos++;
+          if (pos < len && b[pos] === 0x20) pos++;
+        } else {
+          pos = skipWs(b, pos, len, problems);
+          if (pos < len && b[pos] === 0x3a) {
+            pos++;
+          } else if (pos < len) {
+            addProblem(problems, pos, pos + 1, MSG.colon);
+            if (!isValueStart(b[pos])) {
+              curKey = KEY_NONE;
+              curKeyStart = -1;
+              state = S_AFTER;
+              continue;
+            }
+          }
+        }
+        state = S_VALUE;
+        continue;
+      }
+      if (c === 0x7d) {
+        // Empty object, or a trailing comma.
+        const ci = stack[top--];
+        end[ci] = pos + 1;
+        next[ci] = n;
+        pos++;
+        inObj = top >= 0 && kind[stack[top]] === KIND_OBJECT;
+        state = S_AFTER;
+        continue;
+      }
+      if (c === -1) break;
+      // Recovery.
+      if (c === 0x5d) {
+        addProblem(problems, pos, pos + 1, MSG.property);
+        state = S_AFTER; // handled there as a mismatched closer
+        continue;
+      }
+      if (c === 0x2c) {
+        addProblem(problems, pos, pos + 1, MSG.property);
+        pos++;
+        continue;
+      }
+      if (c === 0x7b || c === 0x5b || c === 0x3a) {
+        // A value without a key: keep it as a keyless member.
+        addProblem(problems, pos, pos + 1, MSG.property);
+        if (c === 0x3a) pos++;
+        curKey = KEY_NONE;
+        curKeyStart = -1;
+        state = S_VALUE;
+        continue;
+      }
+      {
+        // An unquoted word: when a colon follows, take it as the key.
+        const te = tokenEnd(b, pos, len);
+        addProblem(problems, pos, te, MSG.property);
+        const q = skipWs(b, te, len, problems);
+        if (q < len && b[q] === 0x3a) {
+          curKey = keyIdOf(decodeBytes(b, pos, te));
+          curKeyStart = pos;
+          pos = q + 1;
+          state = S_VALUE;
+        } else {
+          pos = te;
+        }
+        continue;
+      }
+    }
+
+    // S_VALUE
+    if (n === cap) {
+      cap *= 2;
+      kind = growU8(kind, cap);
+      keyId = growU16(keyId, cap);
+      keyStart = growI32(keyStart, cap);
+      start = growI32(start, cap);
+      end = growI32(end, cap);
+      next = growI32(next, cap);
+    }
+    if (pos >= nextCheck) {
+      nextCheck = pos + CANCEL_STRIDE;
+      if (isCancelled !== undefined && isCancelled()) cancelled();
+    }
+    if (c === 0x22) {
+      let q = b.indexOf(0x22, pos + 1);
+      if (q > 0 && b[q - 1] === 0x5c) q = closingQuote(b, pos);
+      kind[n] = KIND_STRING;
+      keyId[n] = curKey;
+      keyStart[n] = curKeyStart;
+      start[n] = pos;
+      next[n] = n + 1;
+      if (q < 0) {
+        addProblem(problems, pos, len, MSG.string);
+        end[n] = len;
+        pos = len;
+      } else {
+        end[n] = q + 1;
+        pos = q + 1;
+      }
+      n++;
+      curKey = KEY_NONE;
+      curKeyStart = -1;
+      state = S_AFTER;
+      continue;
+    }
+    if (c === 0x7b || c === 0x5b) {
+      kind[n] = c === 0x7b ? KIND_OBJECT : KIND_ARRAY;
+      keyId[n] = curKey;
+      keyStart[n] = curKeyStart;
+      start[n] = pos;
+      if (++top === stack.length) {
+        const s = new Int32Array(stack.length * 2);
+        s.set(stack);
+        stack = s;
+      }
+      stack[top] = n;
+      n++;
+      pos++;
+      curKey = KEY_NONE;
+      curKeyStart = -1;
+      inObj = c === 0x7b;
+      state = inObj ? S_KEY : S_VALUE;
+      continue;
+    }
+    if ((c >= 0x30 && c <= 0x39) || c === 0x2d) {
+      let p = c === 0x2d ? pos + 1 : pos;
+      let q = digitsEnd(b, p, len);
+      let ok = q > p && (b[p] !== 0x30 || q === p + 1);
+      p = q;
+      if (ok && p < len && b[p] === 0x2e) {
+        q = digitsEnd(b, p + 1, len);
+        ok = q > p + 1;
+        p = q;
+      }
+      if (ok && p < len && (b[p] | 0x20) === 0x65) {
+        p++;
+        if (p < len && (b[p] === 0x2b || b[p] === 0x2d)) p++;
+        q = digitsEnd(b, p, len);
+        ok = q > p;
+        p = q;
+      }
+      if (ok) {
+        kind[n] = KIND_NUMBER;
+        keyId[n] = curKey;
+        keyStart[n] = curKeyStart;
+        start[n] = pos;
+        end[n] = p;
+        next[n] = n + 1;
+        n++;
+      } else {
+        const te = Math.max(p, tokenEnd(b, pos, len));
+        addProblem(problems, pos, te, MSG.number);
+        p = te;
+      }
+      pos = p;
+      curKey = KEY_NONE;
+      curKeyStart = -1;
+      state = S_AFTER;
+      continue;
+    }
+    let lit = 0;
+    let litLen = 0;
+    if (c === 0x74) {
+      if (pos + 3 < len && b[pos + 1] === 0x72 && b[pos + 2] === 0x75 && b[pos + 3] === 0x65) {
+        lit = KIND_TRUE;
+        litLen = 4;
+      }
+    } else if (c === 0x66) {
+      if (pos + 4 < len && b[pos + 1] === 0x61 && b[pos + 2] === 0x6c && b[pos + 3] === 0x73 && b[pos + 4] === 0x65) {
+        lit = KIND_FALSE;
+        litLen = 5;
+      }
+    } else if (c === 0x6e) {
+      if (pos + 3 < len && b[pos + 1] === 0x75 && b[pos + 2] === 0x6c && b[pos + 3] === 0x6c) {
+        lit = KIND_NULL;
+        litLen = 4;
+      }
+    }
+    if (lit !== 0) {
+      kind[n] = lit;
+      keyId[n] = curKey;
+      keyStart[n] = curKeyStart;
+      start[n] = pos;
+      end[n] = pos + litLen;
+      next[n] = n + 1;
+      n++;
+      pos += litLen;
+      curKey = KEY_NONE;
+      curKeyStart = -1;
+      state = S_AFTER;
+      continue;
+    }
+    if (c === 0x5d && !inObj && top >= 0) {
+      // Empty array, or a trailing comma.
+      const ci = stack[top--];
+      end[ci] = pos + 1;
+      next[ci] = n;
+      pos++;
+      inObj = top >= 0 && kind[stack[top]] === KIND_OBJECT;
+      state = S_AFTER;
+      continue;
+    }
+    if (c === -1) break;
+    // Recovery.
+    if (top < 0) {
+      // Junk before the root value: report it once and look further.
+      const te = tokenEnd(b, pos, len);
+      if (!rootGarbage) addProblem(problems, pos, te, MSG.rootValue);
+      rootGarbage = true;
+      pos = te;
+      continue;
+    }
+    if (c === 0x3a) {
+      addProblem(problems, pos, pos + 1, MSG.value);
+      pos++;
+      continue;
+    }
+    curKey = KEY_NONE;
+    curKeyStart = -1;
+    if (c === 0x2c || c === 0x7d || c === 0x5d) {
+      addProblem(problems, pos, pos + 1, MSG.value);
+      state = S_AFTER; // handled there without consuming
+      continue;
+    }
+    const te = tokenEnd(b, pos, len);
+    addProblem(problems, pos, te, MSG.value);
+    pos = te;
+    state = S_AFTER;
+  }
+
+  if (pos >= len) {
+    // End of input: anything still open is closed here.
+    if (top >= 0 || n === 0 || state !== S_AFTER) addProblem(problems, len, len, MSG.eof);
+    while (top >= 0) {
+      const ci = stack[top--];
+      end[ci] = len;
+      next[ci] = n;
+    }
+  } else {
+    addProblem(problems, pos, tokenEnd(b, pos, len), MSG.trailing);
+  }
+
+  if (n < cap >>> 1) {
+    // Give back memory when the estimate was far off; otherwise views are enough.
+    kind = kind.slice(0, n);
+    keyId = keyId.slice(0, n);
+    keyStart = keyStart.slice(0, n);
+    start = start.slice(0, n);
+    end = end.slice(0, n);
+    next = next.slice(0, n);
+  } else {
+    kind = kind.subarray(0, n);
+    keyId = keyId.subarray(0, n);
+    keyStart = keyStart.subarray(0, n);
+    start = start.subarray(0, n);
+    end = end.subarray(0, n);
+    next = next.subarray(0, n);
+  }
+  return { n, kind, keyId, keyStart, start, end, next };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Tapes.
+
+abstract class ScannedTape implements Tape {
+  readonly length: number;
+  readonly kind: Uint8Array;
+  readonly keyId: Uint16Array;
+  readonly keyStart: Int32Array;
+  readonly start: Int32Array;
+  readonly end: Int32Array;
+  readonly next: Int32Array;
+  readonly roots: number[];
+  abstract readonly units: 'utf16' | 'utf8';
+
+  constructor(raw: RawTape, readonly problems: ParseProblem[]) {
+    this.length = raw.n;
+    this.kind = raw.kind;
+    this.keyId = raw.keyId;
+    this.keyStart = raw.keyStart;
+    this.start = raw.start;
+    this.end = raw.end;
+    this.next = raw.next;
+    this.roots = raw.n > 0 ? [0] : [];
+  }
+
+  /** Source text of [from, to). */
+  protected abstract text(from: number, to: number): string;
+  /** Character (code unit or byte) at offset p. */
+  protected abstract codeAt(p: number): number;
+  /** Offset of the quote closing the string opened at p, or -1. */
+  protected abstract closeQuote(p: number): number;
+  protected abstract readonly srcLength: number;
+
+  str(i: number): string {
+    const s = this.start[i];
+    const e = this.end[i];
+    if (this.kind[i] !== KIND_STRING) return this.text(s, e);
+    // Only a string cut off by the end of input lacks its closing quote.
+    const close = e < this.srcLength || (e - s >= 2 && this.closeQuote(s) === e - 1) ? e - 1 : e;
+    const body = this.text(s + 1, close);
+    return body.indexOf('\\') < 0 ? body : unescapeBody(body);
+  }
+
+  num(i: number): number {
+    return this.kind[i] === KIND_NUMBER ? Number(this.text(this.start[i], this.end[i])) : NaN;
+  }
+
+  keyText(i: number): string | undefined {
+    const ks = this.keyStart[i];
+    if (ks < 0) return undefined;
+    if (this.codeAt(ks) !== 0x22) {
+      // Recovered unquoted key.
+      let p = ks;
+      while (p < this.srcLength) {
+        const d = this.codeAt(p);
+        if (d <= 0x20 || d === 0x3a || d === 0x22 || d === 0x2c || d === 0x7b || d === 0x7d || d === 0x5b || d === 0x5d) {
+          break;
+        }
+        p++;
+      }
+      return this.text(ks, p);
+    }
+    const q = this.closeQuote(ks);
+    const body = this.text(ks + 1, q < 0 ? this.srcLength : q);
+    return body.indexOf('\\') < 0 ? body : unescapeBody(body);
+  }
+}
+
+class ByteTape extends ScannedTape {
+  readonly units = 'utf8' as const;
+  private ascii: boolean | undefined;
+  protected readonly srcLength: number;
+
+  constructor(raw: RawTape, problems: ParseProblem[], private readonly src: FastBuffer) {
+    super(raw, problems);
+    this.srcLength = src.length;
+  }
+
+  protected text(from: number, to: number): string {
+    const src = this.src;
+    if (this.ascii === undefined) this.ascii = isAsciiBytes(src);
+    if (this.ascii) return src.latin1Slice !== undefined ? src.latin1Slice(from, to) : src.toString('latin1', from, to);
+    return src.utf8Slice !== undefined ? src.utf8Slice(from, to) : src.toString('utf8', from, to);
+  }
+
+  protected codeAt(p: number): number {
+    return this.src[p];
+  }
+
+  protected closeQuote(p: number): number {
+    return closingQuote(this.src, p);
+  }
+}
+
+class StringTape extends ScannedTape {
+  readonly units = 'utf16' as const;
+  protected readonly srcLength: number;
+
+  constructor(raw: RawTape, problems: ParseProblem[], private readonly src: string) {
+    super(raw, problems);
+    this.srcLength = src.length;
+  }
+
+  protected text(from: number, to: number): string {
+    return this.src.slice(from, to);
+  }
+
+  protected codeAt(p: number): number {
+    return this.src.charCodeAt(p);
+  }
+
+  protected closeQuote(p: number): number {
+    const s = this.src;
+    let q = s.indexOf('"', p + 1);
+    while (q > 0 && s.charCodeAt(q - 1) === 0x5c) {
+      let k = q - 2;
+      while (s.charCodeAt(k) === 0x5c) k--;
+      if (((q - 1 - k) & 1) === 0) break;
+      q = s.indexOf('"', q + 1);
+    }
+    return q;
+  }
+}
+
+function asBuffer(input: Uint8Array): FastBuffer {
+  return Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+}
+
+/**
+ * Scans JSON text into a Tape. From bytes (UTF-8) offsets are byte offsets (`units: 'utf8'`); from a string they are
+ * UTF-16 code units (`units: 'utf16'`). Never throws on bad input (see `problems`); throws a CancellationError when
+ * `options.isCancelled()` returns true.
+ */
+export function scanJson(input: Uint8Array | string, options?: ScanOptions): Tape {
+  const isCancelled = options?.isCancelled;
+  const problems: ParseProblem[] = [];
+  if (typeof input !== 'string') {
+    const b = asBuffer(input);
+    return new ByteTape(scanBytes(b, isCancelled, problems), problems, b);
+  }
+  const bytes = Buffer.from(input, 'utf8');
+  const raw = scanBytes(bytes, isCancelled, problems);
+  if (bytes.length !== input.length) {
+    // Not ASCII: bring byte offsets back to UTF-16 units.
+    const map = new Utf8OffsetMap(bytes);
+    map.mapInPlace(raw.start, raw.n);
+    map.mapInPlace(raw.keyStart, raw.n);
+    map.mapInPlace(raw.end, raw.n);
+    for (const p of problems) {
+      p.start = map.map(p.start);
+      p.end = map.map(p.end);
+    }
+  }
+  return new StringTape(raw, problems, input);
+}
