@@ -1,0 +1,14 @@
+// Public surface of the Kubernetes layer (Node only; the editor adapter and the CLI import from here).
+export { loadKubeConfig } from './kubeAccess';
+export type { KubeAccess, KubeContextInfo, NamespaceList } from './kubeAccess';
+export type { LoadKubeConfigOptions, KubeConfigSource } from './kubeconfig';
+export type { CallOptions } from './callScope';
+export { DEFAULT_TIMEOUT_MS, formatBytes } from './callScope';
+export type { FetchMethod, FetchOptions, FetchResult } from './fetchDump';
+export { DEFAULT_MAX_BYTES, adminDumpPath } from './fetchDump';
+export type { EnvoyPod, EnvoyRole } from './pods';
+export { ENVOY_CONTAINER, DEFAULT_ADMIN_PORT, describeEnvoyPod, findEnvoyContainer } from './pods';
+export { KubeError, KubeConfigError, FetchError, isKubeError } from './errors';
+export type { KubeErrorCode, KubeWarning } from './errors';
+export { isDnsLabel, isDnsSubdomain, checkName } from './names';
+export { loadClientNode } from './clientLoader';
