@@ -10,11 +10,12 @@
  * - memory: heap retained by one Analysis per input byte (global.gc() is called only here, never between timed runs,
  *   because a full GC also throws away optimized code and would make every timed run partly cold);
  * - latency: workspace.definitionAt at up to 10,000 reference positions, each timed alone;
+ * - a cross-check: check() must report exactly the dangling route references the generator planted;
  * - YAML (10 MB): analyze(uri, yamlText, { languageId: 'yaml' }) against JSON.parse of the JSON twin.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import { analyze, Workspace, type Analysis } from '../src/core/facade';
+import { analyze, check, Workspace, type Analysis } from '../src/core/facade';
 import { DEFAULT_SIZE_OPTIONS, generateDumpWithStats, sizeToServices, toYaml, type Casing, type DumpStats } from './generateDump';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -212,6 +213,9 @@ async function retained<T>(bytes: number, make: () => T, keep: (t: T) => void, r
 // Lookups.
 
 interface Lookup {
+  /** check() on the file: findings by code, and how long it took (information, no target). */
+  diagnostics: Record<string, number>;
+  checkMs: number;
   positions: number;
   resolved: number;
   workspaceSetMs: number;
@@ -225,6 +229,11 @@ function lookups(a: Analysis): Lookup {
   const t0 = now();
   ws.set(a);
   const workspaceSetMs = ms(t0, now());
+  const c0 = now();
+  const found = check(ws, a.uri);
+  const checkMs = ms(c0, now());
+  const diagnostics: Record<string, number> = {};
+  for (const d of found) diagnostics[d.code] = (diagnostics[d.code] ?? 0) + 1;
   const refs = a.refs;
   const count = Math.min(10_000, refs.length);
   const at = (i: number): number => {
@@ -246,7 +255,7 @@ function lookups(a: Analysis): Lookup {
   }
   times.sort((x, y) => x - y);
   ws.remove(a.uri);
-  return { positions: count, resolved, workspaceSetMs, p50Ms: percentile(times, 50), p99Ms: percentile(times, 99), maxMs: times[times.length - 1] ?? NaN };
+  return { diagnostics, checkMs, positions: count, resolved, workspaceSetMs, p50Ms: percentile(times, 50), p99Ms: percentile(times, 99), maxMs: times[times.length - 1] ?? NaN };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -362,6 +371,9 @@ function report(results: CaseResult[]): string {
     const name = `${r.sizeMB} MB ${r.casing}`;
     lines.push(row([name, 'input', `${fmtMB(r.bytes)}, ${r.services} services`, '', '']));
     lines.push(row(['', 'analysis', `${r.analysis.defs} defs, ${r.analysis.refs} refs`, '', '']));
+    const unknown = r.lookup.diagnostics['unknown-cluster'] ?? 0;
+    lines.push(row(['', 'check()', `${fmtMs(r.lookup.checkMs)}, unknown-cluster ${unknown} of ${r.dump.danglingRefs} planted`, '',
+      unknown === r.dump.danglingRefs ? 'ok' : 'MISS']));
     lines.push(row(['', 'JSON.parse', `${fmtMs(r.parse.medianMs)} (median of ${r.parse.runs})`, '', '']));
     lines.push(row(['', 'index from Buffer', `${fmtMs(r.buffer.medianMs)} = ${r.buffer.ratio.toFixed(2)}× (paired ${r.buffer.pairedRatio.toFixed(2)}×)`, `≤ ${TARGETS.bufferRatio}×`,
       verdict(r.buffer.ratio <= TARGETS.bufferRatio)]));

@@ -1334,27 +1334,33 @@ export const DEFAULT_SIZE_OPTIONS: Required<Omit<GenerateOptions, 'services'>> =
 
 const calibration = new Map<string, { fixed: number; perService: number }>();
 
-/**
- * How many services make a dump of about `targetBytes` (e.g. 1e6, 10e6, 50e6, 150e6) with these options
- * (defaults: DEFAULT_SIZE_OPTIONS). Calibrated by generating two small dumps and fitting size = fixed + k·services
- * (the dump is linear in services apart from the bootstrap and the fixed listeners).
- */
-export function sizeToServices(targetBytes: number, options: SizeOptions = {}): number {
-  const o = { ...DEFAULT_SIZE_OPTIONS, ...options };
-  const key = JSON.stringify(o);
+/** Fits size = fixed + perService · services from dumps of `a` and `b` services. */
+function fit(o: Required<Omit<GenerateOptions, 'services'>>, a: number, b: number): { fixed: number; perService: number } {
+  const key = `${JSON.stringify(o)}|${a}|${b}`;
   let cal = calibration.get(key);
   if (!cal) {
-    // Services draw their ports and shapes from one seeded sequence, so the first `a` services of both samples are
-    // the same and the difference is the cost of `b - a` typical services.
-    const a = 50;
-    const b = 250;
     const sa = generateDumpWithStats({ ...o, services: a }).stats.bytes;
     const sb = generateDumpWithStats({ ...o, services: b }).stats.bytes;
     const perService = (sb - sa) / (b - a);
     cal = { fixed: sa - perService * a, perService };
     calibration.set(key, cal);
   }
-  return Math.max(1, Math.round((targetBytes - cal.fixed) / cal.perService));
+  return cal;
+}
+
+/**
+ * How many services make a dump of about `targetBytes` (e.g. 1e6, 10e6, 50e6, 150e6) with these options
+ * (defaults: DEFAULT_SIZE_OPTIONS). Calibrated by generating small dumps and fitting size = fixed + k·services:
+ * the dump is linear in services apart from the bootstrap and the per-port listeners. Services draw their ports and
+ * shapes from one seeded sequence, so a dump of b services starts with the a services of a smaller one, and the
+ * difference is the cost of b − a typical services; for big targets a second fit over more services tightens k.
+ */
+export function sizeToServices(targetBytes: number, options: SizeOptions = {}): number {
+  const o = { ...DEFAULT_SIZE_OPTIONS, ...options };
+  const solve = (c: { fixed: number; perService: number }): number => Math.max(1, Math.round((targetBytes - c.fixed) / c.perService));
+  const first = solve(fit(o, 50, 250));
+  if (first <= 400) return first;
+  return solve(fit(o, 50, Math.min(first, 1200)));
 }
 
 /** The same document as YAML in block style, as `yq -P` prints it (2-space indent, no line folding). */
