@@ -20,6 +20,8 @@ export class CallScope {
   private readonly startedAt = Date.now();
   /** What is going on now, for timeout and cancel messages ("running the credential plugin "x"" …). */
   phase = 'contacting the API server';
+  /** What to suggest if the deadline passes during this phase. */
+  timeoutHint = 'check the connection to the cluster or raise the timeout';
   /** Payload bytes received so far (reported by cancel, timeout and truncation messages). */
   bytes = 0;
 
@@ -90,7 +92,7 @@ export class CallScope {
 
   private timeoutError(timeoutMs: number): FetchError {
     return new FetchError('timeout',
-      `${capitalise(this.what)} timed out after ${formatSeconds(timeoutMs)} while ${this.phase}${this.bytes ? ` (${formatBytes(this.bytes)} received)` : ''}; check the connection to the cluster or raise the timeout.`,
+      `${capitalise(this.what)} timed out after ${formatSeconds(timeoutMs)} while ${this.phase}${this.bytes ? ` (${formatBytes(this.bytes)} received)` : ''}; ${this.timeoutHint}.`,
       `deadline ${timeoutMs} ms`, this.bytes);
   }
 }

@@ -46,12 +46,17 @@ export async function prepareContext(merged: MergedKubeConfig, contextName: stri
     scope.phase = user.exec
       ? `running the credential plugin "${user.exec.command}"`
       : user.authProvider ? `getting a token from the auth provider "${user.authProvider.name}"` : 'reading the client credentials';
+    const defaultHint = scope.timeoutHint;
+    if (user.exec) {
+      scope.timeoutHint = `run "${[user.exec.command, ...(user.exec.args ?? [])].join(' ')}" in a terminal to finish its login, or raise the timeout`;
+    }
     try {
       await scope.race(kc.applyToHTTPSOptions(options));
     } catch (e) {
       scope.check();
       throw classifyCredentialError(e, target);
     }
+    scope.timeoutHint = defaultHint;
     if (user.exec || user.authProvider) {
       const resolved = resolvedUser(user, options);
       return { k8s, kc: makeKubeConfig(k8s, cluster, resolved, context), target, contextNamespace: context.namespace };

@@ -267,20 +267,26 @@ async function runExec(p: PreparedContext, scope: CallScope, w: Where, argv: str
     write(chunk: Buffer, _enc, cb) { if (stderr.length < 16_384) stderr += chunk.toString('utf8'); cb(); },
   });
   let status: KubeStatus | undefined;
+  let statusArrived: () => void = () => undefined;
+  const gotStatus = new Promise<void>((resolve) => { statusArrived = resolve; });
   let ws: WebSocket;
   try {
     ws = await scope.race(exec.exec(w.namespace, w.pod, w.container, argv, stdout, stderrStream, null, false,
-      (s) => { status = s as KubeStatus; }));
+      (s) => { status = s as KubeStatus; statusArrived(); }));
   } catch (e) {
     scope.check();
     throw classifyRefusal(e, p, w, 'exec');
   }
   try {
-    await scope.race(closed(ws));
-  } finally {
+    // Frames arrive in order, so once the status is here all output is too (client-node then closes the
+    // socket gracefully); a close without a status means the output was cut short.
+    await scope.race(Promise.race([gotStatus, closed(ws)]));
+  } catch (e) {
     ws.terminate();
+    throw e;
   }
   if (!status) {
+    ws.terminate();
     throw new FetchError('truncated',
       `The connection to pod "${w.pod}" dropped after ${formatBytes(sink.bytes)}, before the command's exit status arrived, so the dump is incomplete; retry.`,
       `exec ${argv.join(' ')}: socket closed with code ${handler.closeCode ?? '?'} and no status frame${handler.lastError ? `; ${describeError(handler.lastError)}` : ''}${stderr ? `\nstderr: ${stderr}` : ''}`,

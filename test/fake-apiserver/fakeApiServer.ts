@@ -95,6 +95,8 @@ export interface FakeApiServerOptions {
   /** Pods; default: defaultPods(). */
   readonly pods?: readonly FakePod[];
   readonly namespaces?: readonly string[];
+  /** Exec subprotocols the server accepts, in preference order; default v5 then v4. */
+  readonly execProtocols?: readonly string[];
 }
 
 export interface FakeApiServer {
@@ -191,6 +193,7 @@ export async function startFakeApiServer(options: FakeApiServerOptions = {}): Pr
   const users = new Map((options.users ?? DEFAULT_USERS).map((u) => [u.token, u]));
   const pods = [...(options.pods ?? defaultPods())];
   const namespaces = options.namespaces ?? [...new Set(['default', ...pods.map((p) => p.namespace)])].sort();
+  const execProtocols = options.execProtocols ?? EXEC_PROTOCOLS;
   const log: string[] = [];
   const events = new EventEmitter();
   const endStream = (e: StreamEnd): void => {
@@ -262,8 +265,8 @@ export async function startFakeApiServer(options: FakeApiServerOptions = {}): Pr
     noServer: true,
     perMessageDeflate: false,
     handleProtocols: (offered, req) => {
-      const list = /\/portforward(\?|$)/.test(req.url ?? '') ? PORT_FORWARD_PROTOCOLS : EXEC_PROTOCOLS;
-      return [...offered].find((p) => list.includes(p)) ?? false;
+      const list = /\/portforward(\?|$)/.test(req.url ?? '') ? PORT_FORWARD_PROTOCOLS : execProtocols;
+      return list.find((p) => offered.has(p)) ?? false;
     },
   });
   const sockets = new Set<net.Socket>();
@@ -289,7 +292,7 @@ export async function startFakeApiServer(options: FakeApiServerOptions = {}): Pr
     const pod = pods.find((p) => p.namespace === ns && p.name === podName);
     if (!pod) return reject(404, status(404, 'NotFound', `pods "${podName}" not found`, { name: podName, kind: 'pods' }));
     const running = pod.running ?? (pod.phase ?? 'Running') === 'Running';
-    const protocols = kind === 'exec' ? EXEC_PROTOCOLS : PORT_FORWARD_PROTOCOLS;
+    const protocols = kind === 'exec' ? execProtocols : PORT_FORWARD_PROTOCOLS;
     if (!offered.some((o) => protocols.includes(o))) {
       return reject(400, status(400, 'BadRequest', `requested protocol(s) are not supported: [${offered.join(' ')}]; supports [${protocols.join(' ')}]`));
     }

@@ -394,6 +394,27 @@ describe('fetchConfigDump: each failure has its own code and message', () => {
   });
 });
 
+describe('exec subprotocols', () => {
+  it('speaks v4.channel.k8s.io to servers without v5, and refuses servers without a status channel', async () => {
+    for (const [protocols, ok] of [[['v4.channel.k8s.io'], true], [['v3.channel.k8s.io', 'channel.k8s.io'], false]] as const) {
+      const old = await startFakeApiServer({ execProtocols: protocols, dumpBytes: 64 * 1024 });
+      try {
+        const file = old.writeKubeconfig(path.join(tmp, `protocols-${protocols[0]}`, 'config'), [{ name: 'old', token: 'admin-token' }]);
+        const access = await loadKubeConfig({ kubeconfigPath: file, env: {} });
+        const fetch = access.fetchConfigDump({ context: 'old', namespace: NS, pod: 'reviews-v2-native', method: 'exec' });
+        if (ok) {
+          assert.equal(sha256((await fetch).text), sha256(Buffer.concat([old.dump, Buffer.from('\n')])));
+          assert.ok(old.log.some((l) => l.includes('protocol=v4.channel.k8s.io')));
+        } else {
+          await failsWith(fetch, 'api-error', /requested protocol\(s\) are not supported/);
+        }
+      } finally {
+        await old.close();
+      }
+    }
+  });
+});
+
 describe('credentials and connection failures', () => {
   let access: KubeAccess;
   let unreachable: string;
@@ -428,7 +449,7 @@ describe('credentials and connection failures', () => {
     await failsWith(access.fetchConfigDump({ context: 'plugin-missing', namespace: NS, pod: 'productpage-v1-7d4' }), 'credential-plugin-missing');
     await failsWith(access.listNamespaces('plugin-logged-out'), 'credential-plugin-failed', /You do not currently have an active account.*log in again/);
     await failsWith(access.fetchConfigDump({ context: 'plugin-hangs', namespace: NS, pod: 'productpage-v1-7d4', timeoutMs: 500 }), 'timeout',
-      /timed out after 500 ms while running the credential plugin ".*node.*"/);
+      /timed out after 500 ms while running the credential plugin ".*node.*"; run ".*hangs\.js" in a terminal to finish its login/);
   });
 
   it('expired token (401), untrusted CA, unreachable server', async () => {
@@ -450,5 +471,7 @@ describe('summary', () => {
     assert.deepEqual(missing, []);
     const messages = [...seen.values()];
     assert.equal(new Set(messages).size, messages.length);
+    // KUBE_TEST_MESSAGES=1 prints one example message per code (for docs and reviews).
+    if (process.env.KUBE_TEST_MESSAGES) for (const [code, message] of seen) console.log(`${code}: ${message}`);
   });
 });
