@@ -1,11 +1,13 @@
 // Throughput of fetching a config dump through the kube layer and the real @kubernetes/client-node,
 // over loopback TLS, by exec (pilot-agent) and by port-forward, from the fake API server.
 //
-//   node out/bench/fetch.js [--mb 50] [--runs 3] [--same-thread]
+//   node out/bench/fetch.js [--mb 50] [--runs 3] [--same-thread] [--ascii]
 //
 // By default the fake API server runs in a worker thread, so it does not share the client's event loop
 // (a real API server is another process); --same-thread runs both on one thread, the worst case.
-// Each figure is the whole fetchConfigDump call: credentials, the pod read, the stream, and JSON.parse.
+// --ascii serves a pure-ASCII dump (like most real ones); the default puts non-ASCII text in every cluster,
+// which makes UTF-8 decoding and JSON.parse slower (worst case).
+// Each "whole call" figure is the whole fetchConfigDump call: credentials, the pod read, the stream, and JSON.parse.
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -22,8 +24,8 @@ function arg(name: string, fallback: number): number {
   return i > 0 ? Number(process.argv[i + 1]) : fallback;
 }
 
-async function serve(dumpBytes: number, dir: string): Promise<ServerInfo & { close(): Promise<void> }> {
-  const server = await startFakeApiServer({ dumpBytes });
+async function serve(dumpBytes: number, dir: string, asciiDump: boolean): Promise<ServerInfo & { close(): Promise<void> }> {
+  const server = await startFakeApiServer({ dumpBytes, asciiDump });
   const kubeconfig = server.writeKubeconfig(path.join(dir, 'kubeconfig'), [{ name: 'bench', token: 'admin-token', namespace: 'bookinfo' }]);
   return { kubeconfig, dumpBytes: server.dump.length, dumpSha256: server.dumpSha256, close: () => server.close() };
 }
@@ -32,15 +34,16 @@ async function main(): Promise<void> {
   const mb = arg('mb', 50);
   const runs = arg('runs', 3);
   const sameThread = process.argv.includes('--same-thread');
+  const ascii = process.argv.includes('--ascii');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'envoy-lens-bench-fetch-'));
   let info: ServerInfo;
   let stop: () => Promise<void>;
   if (sameThread) {
-    const s = await serve(mb * MiB, dir);
+    const s = await serve(mb * MiB, dir, ascii);
     info = s;
     stop = s.close;
   } else {
-    const worker = new Worker(__filename, { workerData: { dumpBytes: mb * MiB, dir } });
+    const worker = new Worker(__filename, { workerData: { dumpBytes: mb * MiB, dir, ascii } });
     info = await new Promise<ServerInfo>((resolve, reject) => {
       worker.once('message', (m: ServerInfo) => resolve(m));
       worker.once('error', reject);
@@ -53,7 +56,7 @@ async function main(): Promise<void> {
 
   try {
     const kube = await loadKubeConfig({ kubeconfigPath: info.kubeconfig, env: { HOME: dir } });
-    console.log(`fetch benchmark: ${(info.dumpBytes / MiB).toFixed(0)} MiB dump, ${runs} runs per method, server ${sameThread ? 'on the same thread' : 'in a worker thread'}, node ${process.version}, ${os.cpus().length} CPUs`);
+    console.log(`fetch benchmark: ${(info.dumpBytes / MiB).toFixed(0)} MiB ${ascii ? 'ASCII' : 'non-ASCII'} dump, ${runs} runs per method, server ${sameThread ? 'on the same thread' : 'in a worker thread'}, node ${process.version}, ${os.cpus().length} CPUs`);
     for (const method of ['exec', 'port-forward'] as const) {
       const wire: number[] = [];
       const whole: number[] = [];
@@ -89,8 +92,8 @@ if (isMainThread) {
     process.exitCode = 1;
   });
 } else {
-  const { dumpBytes, dir } = workerData as { dumpBytes: number; dir: string };
-  void serve(dumpBytes, dir).then((s) => {
+  const { dumpBytes, dir, ascii } = workerData as { dumpBytes: number; dir: string; ascii: boolean };
+  void serve(dumpBytes, dir, ascii).then((s) => {
     parentPort?.postMessage({ kubeconfig: s.kubeconfig, dumpBytes: s.dumpBytes, dumpSha256: s.dumpSha256 });
     parentPort?.once('message', () => { void s.close().then(() => process.exit(0)); });
   });

@@ -95,6 +95,8 @@ export interface FakeApiServerOptions {
   /** Pods; default: defaultPods(). */
   readonly pods?: readonly FakePod[];
   readonly namespaces?: readonly string[];
+  /** Make the dumps pure ASCII (most real dumps are); default false: non-ASCII in every cluster. */
+  readonly asciiDump?: boolean;
   /** Exec subprotocols the server accepts, in preference order; default v5 then v4. */
   readonly execProtocols?: readonly string[];
 }
@@ -159,16 +161,17 @@ export function defaultPods(): FakePod[] {
   ];
 }
 
-/** A syntactically real config dump of about `bytes` bytes (clusters with non-ASCII text in them, so
- *  multi-byte characters straddle frame boundaries). */
-export function makeConfigDump(bytes: number): Buffer {
+/** A syntactically real config dump of about `bytes` bytes. Unless `ascii`, every cluster carries
+ *  non-ASCII text, so multi-byte characters straddle frame boundaries (and decoding takes V8's slow path). */
+export function makeConfigDump(bytes: number, ascii = false): Buffer {
+  const note = ascii ? 'cafe ok' : 'caf\u00e9 \u2713 \u{1F680}';
   const head = '{"configs":[{"@type":"type.googleapis.com/envoy.admin.v3.ClustersConfigDump","version_info":"2026-05-14T10:00:00Z/42","dynamic_active_clusters":[';
   const tail = ']}]}';
   const parts: string[] = [head];
   let size = Buffer.byteLength(head) + tail.length;
   for (let i = 0; size < bytes; i++) {
     const host = `svc-${i}.bookinfo.svc.cluster.local`;
-    const entry = `${i ? ',' : ''}{"version_info":"2026-05-14T10:00:00Z/42","cluster":{"@type":"type.googleapis.com/envoy.config.cluster.v3.Cluster","name":"outbound|9080||${host}","type":"EDS","eds_cluster_config":{"eds_config":{"ads":{},"resource_api_version":"V3"},"service_name":"outbound|9080||${host}"},"connect_timeout":"10s","metadata":{"filter_metadata":{"istio":{"services":[{"host":"${host}","name":"svc-${i}","namespace":"bookinfo"}],"note":"caf\u00e9 \u2713 \u{1F680}"}}}},"last_updated":"2026-05-14T10:00:00.000Z"}`;
+    const entry = `${i ? ',' : ''}{"version_info":"2026-05-14T10:00:00Z/42","cluster":{"@type":"type.googleapis.com/envoy.config.cluster.v3.Cluster","name":"outbound|9080||${host}","type":"EDS","eds_cluster_config":{"eds_config":{"ads":{},"resource_api_version":"V3"},"service_name":"outbound|9080||${host}"},"connect_timeout":"10s","metadata":{"filter_metadata":{"istio":{"services":[{"host":"${host}","name":"svc-${i}","namespace":"bookinfo"}],"note":"${note}"}}}},"last_updated":"2026-05-14T10:00:00.000Z"}`;
     parts.push(entry);
     size += Buffer.byteLength(entry);
   }
@@ -186,8 +189,8 @@ const HIGH_WATER = 64; // frames in flight before the sender waits
 export async function startFakeApiServer(options: FakeApiServerOptions = {}): Promise<FakeApiServer> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'envoy-lens-fake-apiserver-'));
   const tls = makeCertificates(dir);
-  const dump = makeConfigDump(options.dumpBytes ?? MiB);
-  const smallDump = options.smallDumpBytes === undefined ? dump : makeConfigDump(options.smallDumpBytes);
+  const dump = makeConfigDump(options.dumpBytes ?? MiB, options.asciiDump);
+  const smallDump = options.smallDumpBytes === undefined ? dump : makeConfigDump(options.smallDumpBytes, options.asciiDump);
   const dumpSha256 = createHash('sha256').update(dump).digest('hex');
   const frameBytes = options.frameBytes ?? 32 * 1024;
   const users = new Map((options.users ?? DEFAULT_USERS).map((u) => [u.token, u]));
