@@ -251,6 +251,24 @@ test('offsets after non-ASCII text: bytes for Buffer, UTF-16 units for string', 
   assert.deepEqual(back, Array.from(ts.end));
 });
 
+test('string input: characters above U+00FF never pass for JSON punctuation', () => {
+  // Each of these has a low byte equal to a quote, backslash, bracket, brace, comma or colon.
+  const tricky = '\u0122\u015c\u015b\u015d\u017b\u017d\u012c\u013a\u0222\u4e22\ud83d\ude00';
+  const value = { [`k${tricky}`]: `v${tricky}`, name: [tricky, 1, { [tricky]: true }], lone: '\ud800x' };
+  const text = JSON.stringify(value, null, 2);
+  const t = scanJson(text);
+  assert.deepEqual(t.problems, []);
+  assert.deepEqual(build(t, 0), value);
+  const name = member(t, 0, 'name');
+  assert.equal(t.keyId[name], K.name);
+  assert.equal(t.keyStart[name], text.indexOf('"name"'));
+  assert.equal(t.keyId[1], KEY_UNKNOWN);
+  checkInvariants(t, text.length);
+  // The same characters outside strings are reported, at their UTF-16 offsets.
+  const bad = scanJson('{"a": 1 \u0122 }');
+  assert.deepEqual(bad.problems.map((p) => [p.start, p.end]), [[8, 9]]);
+});
+
 test('utf8ToUtf16Offsets and Utf8OffsetMap agree with the real encoding', () => {
   const rnd = prng(7);
   const alphabet = ['a', 'b', ' ', '"', 'ü', 'é', 'ß', '中', '文', '😀', '🎉', '\u0000', '~', 'Ω'];

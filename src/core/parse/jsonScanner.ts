@@ -1,8 +1,8 @@
 /**
  * A purpose-built JSON scanner that produces a Tape (see tape.ts) without building a JS value.
  *
- * Everything is scanned as UTF-8 bytes: a Buffer read from disk directly (offsets in bytes), a JS string after one
- * native encode (offsets then converted back to UTF-16 units, a no-op for ASCII text). The hot loop touches only
+ * Everything is scanned as bytes: a Buffer read from disk directly (UTF-8; offsets in bytes), a JS string after a
+ * native copy to one byte per UTF-16 unit (offsets in UTF-16 units, see scanJson). The hot loop touches only
  * structural characters, whitespace, member keys, numbers and literals; string bodies are skipped with the native
  * Buffer#indexOf. Member keys are hashed on (length, first, middle, last byte) and confirmed byte by byte against the
  * vocabulary of keys.ts, so the indexer gets an integer per member without a string being made.
@@ -14,7 +14,7 @@
  */
 
 import { KEY_NONE, KEY_UNKNOWN, keyIdOf, keySpellings } from './keys';
-import { Utf8OffsetMap, isAsciiBytes } from './offsets';
+import { isAsciiBytes } from './offsets';
 import {
   KIND_ARRAY, KIND_FALSE, KIND_NULL, KIND_NUMBER, KIND_OBJECT, KIND_STRING, KIND_TRUE, type ParseProblem, type Tape,
 } from './tape';
@@ -323,7 +323,10 @@ function growI32(a: Int32Array, cap: number): Int32Array {
   return b;
 }
 
-/** Decodes the unquoted key token [from, to) used when recovering from `{name: 1}`. */
+/**
+ * Decodes key bytes for a vocabulary lookup (keys with escapes, recovered unquoted keys). For a string input the
+ * bytes are Latin-1-ish, so non-ASCII text decodes wrongly, but then it cannot be in the (ASCII) vocabulary either way.
+ */
 function decodeBytes(b: Buffer, from: number, to: number): string {
   return b.toString('utf8', from, to);
 }
@@ -395,6 +398,11 @@ function scanBytes(b: Buffer, isCancelled: (() => boolean) | undefined, problems
         }
       }
       break;
+    }
+
+    if (pos >= nextCheck) {
+      nextCheck = pos + CANCEL_STRIDE;
+      if (isCancelled !== undefined && isCancelled()) cancelled();
     }
 
     if (state === S_AFTER) {
@@ -534,9 +542,10 @@ function scanBytes(b: Buffer, isCancelled: (() => boolean) | undefined, problems
           }
         }
         state = S_VALUE;
-        continue;
-      }
-      if (c === 0x7d) {
+        // Usually the value follows at once: go straight on to it.
+        c = pos < len ? b[pos] : -1;
+        if (c <= 0x20 || c === 0x2f || pos >= nextCheck) continue;
+      } else if (c === 0x7d) {
         // Empty object, or a trailing comma.
         const ci = stack[top--];
         end[ci] = pos + 1;
@@ -545,29 +554,28 @@ function scanBytes(b: Buffer, isCancelled: (() => boolean) | undefined, problems
         inObj = top >= 0 && kind[stack[top]] === KIND_OBJECT;
         state = S_AFTER;
         continue;
-      }
-      if (c === -1) break;
-      // Recovery.
-      if (c === 0x5d) {
-        addProblem(problems, pos, pos + 1, MSG.property);
-        state = S_AFTER; // handled there as a mismatched closer
-        continue;
-      }
-      if (c === 0x2c) {
-        addProblem(problems, pos, pos + 1, MSG.property);
-        pos++;
-        continue;
-      }
-      if (c === 0x7b || c === 0x5b || c === 0x3a) {
-        // A value without a key: keep it as a keyless member.
-        addProblem(problems, pos, pos + 1, MSG.property);
-        if (c === 0x3a) pos++;
-        curKey = KEY_NONE;
-        curKeyStart = -1;
-        state = S_VALUE;
-        continue;
-      }
-      {
+      } else {
+        if (c === -1) break;
+        // Recovery.
+        if (c === 0x5d) {
+          addProblem(problems, pos, pos + 1, MSG.property);
+          state = S_AFTER; // handled there as a mismatched closer
+          continue;
+        }
+        if (c === 0x2c) {
+          addProblem(problems, pos, pos + 1, MSG.property);
+          pos++;
+          continue;
+        }
+        if (c === 0x7b || c === 0x5b || c === 0x3a) {
+          // A value without a key: keep it as a keyless member.
+          addProblem(problems, pos, pos + 1, MSG.property);
+          if (c === 0x3a) pos++;
+          curKey = KEY_NONE;
+          curKeyStart = -1;
+          state = S_VALUE;
+          continue;
+        }
         // An unquoted word: when a colon follows, take it as the key.
         const te = tokenEnd(b, pos, len);
         addProblem(problems, pos, te, MSG.property);
@@ -593,10 +601,6 @@ function scanBytes(b: Buffer, isCancelled: (() => boolean) | undefined, problems
       start = growI32(start, cap);
       end = growI32(end, cap);
       next = growI32(next, cap);
-    }
-    if (pos >= nextCheck) {
-      nextCheck = pos + CANCEL_STRIDE;
-      if (isCancelled !== undefined && isCancelled()) cancelled();
     }
     if (c === 0x22) {
       let q = b.indexOf(0x22, pos + 1);
@@ -900,6 +904,8 @@ class StringTape extends ScannedTape {
   }
 }
 
+const NOT_LATIN1 = /[^\u0000-\u00ff]+/g;
+
 function asBuffer(input: Uint8Array): FastBuffer {
   return Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
 }
@@ -916,18 +922,16 @@ export function scanJson(input: Uint8Array | string, options?: ScanOptions): Tap
     const b = asBuffer(input);
     return new ByteTape(scanBytes(b, isCancelled, problems), problems, b);
   }
-  const bytes = Buffer.from(input, 'utf8');
-  const raw = scanBytes(bytes, isCancelled, problems);
-  if (bytes.length !== input.length) {
-    // Not ASCII: bring byte offsets back to UTF-16 units.
-    const map = new Utf8OffsetMap(bytes);
-    map.mapInPlace(raw.start, raw.n);
-    map.mapInPlace(raw.keyStart, raw.n);
-    map.mapInPlace(raw.end, raw.n);
-    for (const p of problems) {
-      p.start = map.map(p.start);
-      p.end = map.map(p.end);
-    }
+  // One byte per UTF-16 unit, so byte offsets are the editor's offsets and nothing needs converting. Latin-1
+  // encoding is that (a plain copy for V8's one-byte strings), except that a unit above U+00FF keeps only its low
+  // byte, which could pass for a quote or a bracket: such units (rare in dumps; the search is nearly free on
+  // one-byte strings) are overwritten with 0x80, a byte the scanner treats like any other non-ASCII text.
+  const bytes = Buffer.from(input, 'latin1');
+  NOT_LATIN1.lastIndex = 0;
+  for (let m = NOT_LATIN1.exec(input); m !== null; m = NOT_LATIN1.exec(input)) {
+    bytes.fill(0x80, m.index, m.index + m[0].length);
   }
+  if (input.charCodeAt(0) === 0xfeff) bytes[0] = 0x20; // a BOM is whitespace here
+  const raw = scanBytes(bytes, isCancelled, problems);
   return new StringTape(raw, problems, input);
 }
