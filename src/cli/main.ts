@@ -141,8 +141,16 @@ const RANK: Record<Severity, number> = { error: 3, warning: 2, information: 1, h
 
 function counts(a: Analysis): Record<string, number> {
   const c = { listeners: 0, routeConfigs: 0, virtualHosts: 0, routes: 0, clusters: 0, endpointConfigs: 0, secrets: 0 };
-  for (const d of a.defs) {
+  // Envoy lists inline route configurations again under static_route_configs: count them once.
+  const skipInline = a.complete.has('routeConfig');
+  const inInline = (i: number): boolean => {
+    for (let p = i; p >= 0; p = a.defs[p].parent) if (a.defs[p].kind === 'routeConfig') return a.defs[p].state === 'inline';
+    return false;
+  };
+  for (let i = 0; i < a.defs.length; i++) {
+    const d = a.defs[i];
     if (d.group !== 'main') continue;
+    if (skipInline && (d.kind === 'routeConfig' || d.kind === 'virtualHost' || d.kind === 'route') && inInline(i)) continue;
     switch (d.kind) {
       case 'listener':
         c.listeners++;

@@ -63,9 +63,10 @@ for (const ext of ['json', 'yaml']) {
       const count = (k: string) => main.filter((d) => d.kind === k).length;
       assert.equal(count('listener'), 6);
       assert.equal(count('cluster'), 11);
-      assert.equal(count('routeConfig'), 2); // RDS 9080 and the inline prometheus route
-      assert.equal(count('virtualHost'), 4);
-      assert.equal(count('route'), 6);
+      // RDS 9080, the inline prometheus route, and Envoy's copy of it under static_route_configs.
+      assert.equal(count('routeConfig'), 3);
+      assert.equal(count('virtualHost'), 5);
+      assert.equal(count('route'), 7);
       assert.equal(count('endpoints'), 4);
       assert.equal(count('secret'), 2);
       assert.equal(count('ecdsFilter'), 1);

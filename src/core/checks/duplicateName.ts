@@ -3,7 +3,7 @@
  * bootstrap fails to load, an xDS update is refused), so at most one of them is in effect. A listener or cluster that
  * is active and warming an update at once is normal and not a duplicate; nor is the bootstrap's copy of a static
  * resource inside a full dump. Virtual hosts are compared within their route configuration, route configurations only
- * among RDS ones.
+ * among RDS ones, secrets only among static ones.
  */
 import { KIND_LABEL } from '../describe';
 import type { DefKind, DefState } from '../model/types';
@@ -22,6 +22,8 @@ export const duplicateName: Check = ({ uri, analysis: a }) => {
     // Route configuration names are unique only among RDS ones: inline configurations (and their copies that
     // Envoy lists under static_route_configs) may share a name, as Istio's per-chain `inbound|9080||` ones do.
     if (d.kind === 'routeConfig' && d.section !== 'dynamic_route_configs') return;
+    // SDS secrets are keyed by name and config source: one name fetched from two sources is listed twice.
+    if (d.kind === 'secret' && d.state !== 'static') return;
     const scope = d.kind === 'virtualHost' ? `${d.parent}` : stateClass(d.state);
     const k = `${d.kind}\u0000${scope}\u0000${d.name}`;
     const list = groups.get(k);
