@@ -331,10 +331,24 @@ function decodeBytes(b: Buffer, from: number, to: number): string {
   return b.toString('utf8', from, to);
 }
 
+/**
+ * Initial tape capacity (grown by doubling when short). Config dumps run about 25 bytes of non-blank text a node,
+ * while indentation varies from none (minified) to over half the file (deep pretty-printing): sample the blanks.
+ */
+function estimateNodes(b: Uint8Array, len: number): number {
+  const sample = Math.min(len, 1 << 16);
+  let blank = 0;
+  for (let i = 0; i < sample; i++) {
+    const c = b[i];
+    if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) blank++;
+  }
+  const solid = sample === 0 ? 1 : 1 - blank / sample;
+  return Math.max(64, Math.ceil((len * solid) / 22));
+}
+
 function scanBytes(b: Buffer, isCancelled: (() => boolean) | undefined, problems: ParseProblem[]): RawTape {
   const len = b.length;
-  // Pretty-printed dumps run 40-60 bytes a node (deep indentation); minified ones about 15. Grown by doubling.
-  let cap = Math.max(64, (len / 40) | 0);
+  let cap = estimateNodes(b, len);
   let kind: Uint8Array = new Uint8Array(cap);
   let keyId: Uint16Array = new Uint16Array(cap);
   let keyStart: Int32Array = new Int32Array(cap);
