@@ -53,7 +53,6 @@ export const MSG = {
 
 const KT_BITS = 11;
 const KT_SIZE = 1 << KT_BITS;
-const KT_MASK = KT_SIZE - 1;
 const KT_SHIFT = 32 - KT_BITS;
 const GOLDEN = 0x9e3779b1 | 0;
 
@@ -62,10 +61,9 @@ function keyHash(len: number, first: number, middle: number, last: number): numb
   return Math.imul((len << 24) ^ (first << 16) ^ (middle << 8) ^ last, GOLDEN);
 }
 
-const ktId = new Uint16Array(KT_SIZE);
-const ktHash = new Int32Array(KT_SIZE);
-const ktOff = new Int32Array(KT_SIZE);
-const ktLen = new Uint8Array(KT_SIZE);
+/** Slots of four words: hash, key id (0 = empty), length, offset of the spelling in ktBytes. */
+const ktSlots = new Int32Array(KT_SIZE * 4);
+const KT_SLOTS_MASK = KT_SIZE * 4 - 1;
 let ktMaxLen = 0;
 const ktBytes: Uint8Array = (() => {
   const spellings = keySpellings();
@@ -77,12 +75,12 @@ const ktBytes: Uint8Array = (() => {
     const len = text.length;
     for (let j = 0; j < len; j++) bytes[off + j] = text.charCodeAt(j);
     const h = keyHash(len, bytes[off], bytes[off + (len >> 1)], bytes[off + len - 1]);
-    let slot = h >>> KT_SHIFT;
-    while (ktId[slot] !== 0) slot = (slot + 1) & KT_MASK;
-    ktId[slot] = id;
-    ktHash[slot] = h;
-    ktOff[slot] = off;
-    ktLen[slot] = len;
+    let slot = (h >>> KT_SHIFT) << 2;
+    while (ktSlots[slot + 1] !== 0) slot = (slot + 4) & KT_SLOTS_MASK;
+    ktSlots[slot] = h;
+    ktSlots[slot + 1] = id;
+    ktSlots[slot + 2] = len;
+    ktSlots[slot + 3] = off;
     if (len > ktMaxLen) ktMaxLen = len;
     off += len;
   }
@@ -366,10 +364,7 @@ function scanBytes(b: Buffer, isCancelled: (() => boolean) | undefined, problems
   let state = S_VALUE;
   let rootGarbage = false;
 
-  const tId = ktId;
-  const tHash = ktHash;
-  const tOff = ktOff;
-  const tLen = ktLen;
+  const kt = ktSlots;
   const tBytes = ktBytes;
   const maxKeyLen = ktMaxLen;
 
@@ -491,12 +486,12 @@ function scanBytes(b: Buffer, isCancelled: (() => boolean) | undefined, problems
           let id = KEY_UNKNOWN;
           if (klen <= maxKeyLen && klen !== 0) {
             const h = Math.imul((klen << 24) ^ (b[a] << 16) ^ (b[a + (klen >> 1)] << 8) ^ b[p - 1], GOLDEN);
-            let slot = h >>> KT_SHIFT;
+            let slot = (h >>> KT_SHIFT) << 2;
             for (;;) {
-              const sid = tId[slot];
+              const sid = kt[slot + 1];
               if (sid === 0) break;
-              if (tHash[slot] === h && tLen[slot] === klen) {
-                const off = tOff[slot];
+              if (kt[slot] === h && kt[slot + 2] === klen) {
+                const off = kt[slot + 3];
                 let eq = true;
                 if (klen >= 4) {
                   const lim = klen - 4;
@@ -520,7 +515,7 @@ function scanBytes(b: Buffer, isCancelled: (() => boolean) | undefined, problems
                   break;
                 }
               }
-              slot = (slot + 1) & KT_MASK;
+              slot = (slot + 4) & KT_SLOTS_MASK;
             }
           }
           curKey = id;
