@@ -376,7 +376,7 @@ function scanBytes(b: Buffer, isCancelled: (() => boolean) | undefined, problems
   const tView = ktView;
 
   let pos = jsonStart(b, len, problems);
-  let nextCheck = pos + CANCEL_STRIDE;
+  let nextCheck = pos; // polled once at the start, then every CANCEL_STRIDE bytes
 
   for (;;) {
     // Whitespace and comments.
