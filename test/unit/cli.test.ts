@@ -1,7 +1,7 @@
 /** The CLI contract: commands, flags, text and JSON output, exit codes, and one-line errors on bad input. */
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -31,7 +31,7 @@ describe('envoy-lens check', () => {
     // The error_state listener, checked by hand against the fixture: line 66 (1-based) holds `"name": "0.0.0.0_15010"`.
     const err = lines.find((l) => l.includes('listener-error'))!;
     const [, line, col] = /:(\d+):(\d+):/.exec(err)!;
-    const text = require('node:fs').readFileSync(fx('sidecar.json'), 'utf8').split('\n');
+    const text = readFileSync(fx('sidecar.json'), 'utf8').split('\n');
     assert.equal(text[Number(line) - 1].slice(Number(col) - 1, Number(col) - 1 + 14), '"0.0.0.0_15010');
   });
 
