@@ -10,12 +10,13 @@ import {
   check,
   DIAGNOSTIC_CODES,
   LineIndex,
+  renderSummary,
   Workspace,
   type Analysis,
   type Diagnostic,
   type Severity,
 } from '../core/facade';
-import { renderSummary } from './summary';
+
 
 export const EXIT_OK = 0;
 export const EXIT_PROBLEMS = 1;

@@ -136,3 +136,5 @@ export { documentSymbols, workspaceSymbols } from './features/symbols';
 export type { SymbolNode, WorkspaceSymbol } from './features/symbols';
 export { KIND_LABEL } from './describe';
 export { parseIstioClusterName, describeIstioCluster } from './istio';
+export { renderSummary, table } from './features/summary';
+export { looksLikeEnvoy } from './sniff';

@@ -1,5 +1,7 @@
 /** `envoy-lens summary`: the tables istioctl users know (`istioctl proxy-config listener|route|cluster|endpoint`). */
-import { parseIstioClusterName, type Analysis, type Reference, type Workspace } from '../core/facade';
+import { parseIstioClusterName } from '../istio';
+import type { Analysis, Reference } from '../model/types';
+import type { Workspace } from '../workspace';
 
 /** Left-aligned columns separated by two spaces, headers upper-case, as istioctl prints them. */
 export function table(headers: string[], rows: string[][]): string {

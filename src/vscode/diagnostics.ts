@@ -1,0 +1,122 @@
+/**
+ * Problems-panel diagnostics from the core's checks: re-computed on edit (debounced, keyed by document version),
+ * for every open dump when one changes (a fix in one istioctl file resolves references in another), cleared when
+ * a document closes. Settings: envoyLens.diagnostics.enabled and envoyLens.diagnostics.severity (per-code override).
+ */
+import * as vscode from 'vscode';
+import { check, type Diagnostic as CoreDiagnostic, type Severity } from '../core/facade';
+import { SEVERITY, toRange } from './convert';
+import type { DumpIndex } from './dumpIndex';
+import { log } from './log';
+
+const DEBOUNCE_MS = 300;
+type Override = Severity | 'off';
+
+export class DiagnosticsController implements vscode.Disposable {
+  private readonly collection = vscode.languages.createDiagnosticCollection('envoy-lens');
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly docsUri: vscode.Uri;
+
+  constructor(
+    private readonly index: DumpIndex,
+    extensionUri: vscode.Uri,
+  ) {
+    this.docsUri = vscode.Uri.joinPath(extensionUri, 'README.md');
+    this.disposables.push(
+      this.collection,
+      vscode.workspace.onDidOpenTextDocument((d) => this.schedule(d, 0)),
+      vscode.workspace.onDidChangeTextDocument((e) => this.schedule(e.document, DEBOUNCE_MS)),
+      vscode.workspace.onDidCloseTextDocument((d) => this.closed(d)),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('envoyLens.diagnostics')) this.refreshAll();
+      }),
+      index.onDidChange(() => this.refreshAll()),
+    );
+    for (const d of vscode.workspace.textDocuments) this.schedule(d, 0);
+  }
+
+  /** Indexes a document soon; the analysis update then refreshes every open dump's diagnostics. */
+  schedule(doc: vscode.TextDocument, delay: number): void {
+    if (!this.index.isEnvoy(doc)) return;
+    const key = doc.uri.toString();
+    clearTimeout(this.timers.get(key));
+    this.timers.set(
+      key,
+      setTimeout(() => {
+        this.timers.delete(key);
+        // Re-read the live document: the version may have moved on while we waited.
+        const live = vscode.workspace.textDocuments.find((d) => d.uri.toString() === key);
+        if (live) void this.index.analysisFor(live);
+      }, delay),
+    );
+  }
+
+  private closed(doc: vscode.TextDocument): void {
+    const key = doc.uri.toString();
+    clearTimeout(this.timers.get(key));
+    this.timers.delete(key);
+    this.collection.delete(doc.uri);
+    this.index.remove(doc.uri);
+  }
+
+  /** Recomputes diagnostics of every open document that has an analysis. */
+  refreshAll(): void {
+    for (const doc of vscode.workspace.textDocuments) {
+      if (this.index.get(doc.uri)) this.refresh(doc);
+    }
+  }
+
+  private refresh(doc: vscode.TextDocument): void {
+    try {
+      const config = vscode.workspace.getConfiguration('envoyLens.diagnostics', doc);
+      if (!config.get<boolean>('enabled', true)) {
+        this.collection.delete(doc.uri);
+        return;
+      }
+      const overrides = config.get<Record<string, Override>>('severity', {});
+      const a = this.index.get(doc.uri);
+      if (!a) return;
+      // Offsets belong to the version that was analyzed; a stale analysis waits for its successor.
+      if (this.index.versionOf(doc.uri) !== doc.version) return;
+      const out: vscode.Diagnostic[] = [];
+      for (const d of check(this.index.workspace, a.uri)) {
+        const level = overrides[d.code] ?? d.severity;
+        if (level === 'off') continue;
+        out.push(this.convert(doc, d, level));
+      }
+      this.collection.set(doc.uri, out);
+    } catch (e) {
+      log().error(`[diagnostics] ${doc.uri.fsPath}:`, e as Error);
+    }
+  }
+
+  private convert(doc: vscode.TextDocument, d: CoreDiagnostic, level: Severity): vscode.Diagnostic {
+    const diag = new vscode.Diagnostic(toRange(doc, d.span), d.message, SEVERITY[level] ?? SEVERITY[d.severity]);
+    diag.source = 'envoy-lens';
+    diag.code = { value: d.code, target: this.docsUri.with({ fragment: d.code }) };
+    if (d.tags?.includes('unnecessary')) diag.tags = [vscode.DiagnosticTag.Unnecessary];
+    if (d.related?.length) {
+      diag.relatedInformation = d.related
+        .filter((r) => r.uri === doc.uri.toString())
+        .map((r) => new vscode.DiagnosticRelatedInformation(new vscode.Location(doc.uri, toRange(doc, r.span)), r.message));
+    }
+    return diag;
+  }
+
+  /** Problem counts of a document: errors and warnings. */
+  counts(uri: vscode.Uri): { errors: number; warnings: number } {
+    let errors = 0;
+    let warnings = 0;
+    for (const d of this.collection.get(uri) ?? []) {
+      if (d.severity === vscode.DiagnosticSeverity.Error) errors++;
+      else if (d.severity === vscode.DiagnosticSeverity.Warning) warnings++;
+    }
+    return { errors, warnings };
+  }
+
+  dispose(): void {
+    for (const t of this.timers.values()) clearTimeout(t);
+    for (const d of this.disposables) d.dispose();
+  }
+}

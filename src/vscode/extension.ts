@@ -1,0 +1,95 @@
+/**
+ * Envoy Lens for VS Code: the only layer that knows the editor. It wires the core (through DumpIndex) to providers,
+ * diagnostics, a status bar item and commands; every registration goes to context.subscriptions.
+ */
+import * as vscode from 'vscode';
+import { renderSummary } from '../core/facade';
+import { DiagnosticsController } from './diagnostics';
+import { DumpIndex } from './dumpIndex';
+import { log } from './log';
+import { REVEAL_COMMAND, registerProviders } from './providers';
+
+async function reveal(uri: string, offset: number): Promise<void> {
+  const doc = await vscode.workspace.openTextDocument(vscode.Uri.parse(uri));
+  const pos = doc.positionAt(offset);
+  await vscode.window.showTextDocument(doc, { selection: new vscode.Range(pos, pos) });
+}
+
+function statusBar(index: DumpIndex, diagnostics: DiagnosticsController): vscode.Disposable[] {
+  const item = vscode.window.createStatusBarItem('envoyLens.status', vscode.StatusBarAlignment.Left, 10);
+  item.name = 'Envoy Lens';
+  item.command = 'envoyLens.showSummary';
+  const update = () => {
+    const doc = vscode.window.activeTextEditor?.document;
+    const a = doc ? index.get(doc.uri) : undefined;
+    if (!doc || !a) {
+      item.hide();
+      return;
+    }
+    const count = (k: string) => a.defs.filter((d) => d.kind === k && d.group === 'main').length;
+    const { errors, warnings } = diagnostics.counts(doc.uri);
+    const problems = errors + warnings ? ` · ${errors ? `${errors} $(error) ` : ''}${warnings ? `${warnings} $(warning)` : ''}`.trimEnd() : '';
+    item.text = `$(type-hierarchy) Envoy: ${count('listener')} listeners · ${count('cluster')} clusters${problems}`;
+    item.tooltip = `Envoy ${a.shape} — click for a summary of listeners, routes, clusters and endpoints`;
+    item.show();
+  };
+  return [
+    item,
+    vscode.window.onDidChangeActiveTextEditor(update),
+    vscode.languages.onDidChangeDiagnostics(update),
+    index.onDidChange(update),
+  ];
+}
+
+export function activate(context: vscode.ExtensionContext): void {
+  const out = log();
+  const index = new DumpIndex(context.extensionUri);
+  const diagnostics = new DiagnosticsController(index, context.extensionUri);
+  context.subscriptions.push(out, index, diagnostics, ...registerProviders(index), ...statusBar(index, diagnostics));
+
+  context.subscriptions.push(
+    vscode.commands.registerCommand(REVEAL_COMMAND, (uri: string, offset: number) => reveal(uri, offset)),
+    vscode.commands.registerCommand('envoyLens.showReferences', async (uri: string, offset: number) => {
+      const doc = await vscode.workspace.openTextDocument(vscode.Uri.parse(uri));
+      const pos = doc.positionAt(offset);
+      const locs = await vscode.commands.executeCommand<vscode.Location[]>('vscode.executeReferenceProvider', doc.uri, pos);
+      await vscode.commands.executeCommand('editor.action.showReferences', doc.uri, pos, locs ?? []);
+    }),
+    vscode.commands.registerCommand('envoyLens.treatAsDump', async () => {
+      const doc = vscode.window.activeTextEditor?.document;
+      if (!doc) {
+        void vscode.window.showInformationMessage('Open the dump file first, then run "Envoy: Treat File as Envoy Dump".');
+        return;
+      }
+      index.force(doc.uri);
+      diagnostics.schedule(doc, 0);
+      const a = await index.analysisFor(doc);
+      if (a?.shape === 'unknown') void vscode.window.showWarningMessage(`${vscode.workspace.asRelativePath(doc.uri)} has no Envoy listeners, routes, clusters, endpoints or secrets.`);
+    }),
+    vscode.commands.registerCommand('envoyLens.showSummary', async () => {
+      const doc = vscode.window.activeTextEditor?.document;
+      const a = doc ? await index.analysisFor(doc) : undefined;
+      if (!doc || !a) {
+        void vscode.window.showInformationMessage('The active editor is not an Envoy dump; open one first.');
+        return;
+      }
+      const text = renderSummary(index.workspace, a, vscode.workspace.asRelativePath(doc.uri));
+      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ content: text, language: 'plaintext' }), { preview: true });
+    }),
+    vscode.commands.registerCommand('envoyLens.indexWorkspace', async () => {
+      const exclude = '{**/node_modules/**,**/.git/**}';
+      const files = await vscode.workspace.findFiles('**/*.{json,yaml,yml}', exclude, 10000);
+      const found = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: 'Envoy: indexing dump files', cancellable: true },
+        (progress, token) => index.indexFiles(files, progress, token),
+      );
+      out.info(`[index] workspace: ${found} dump files among ${files.length} JSON/YAML files`);
+      void vscode.window.showInformationMessage(`Envoy Lens indexed ${found} dump file${found === 1 ? '' : 's'} of the workspace.`);
+    }),
+  );
+  out.info('[activate] Envoy Lens is ready');
+}
+
+export function deactivate(): void {
+  // Everything is disposed through context.subscriptions.
+}
