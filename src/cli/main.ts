@@ -16,6 +16,7 @@ import {
   type Diagnostic,
   type Severity,
 } from '../core/facade';
+import { runFetch } from './fetch';
 
 
 export const EXIT_OK = 0;
@@ -32,6 +33,10 @@ Commands:
         Tables of listeners, routes, clusters and endpoints.
   refs FILE... --name NAME
         The definitions and every reference of NAME, as path:line:col kind.
+  fetch [--context C] [--namespace N] POD [-o FILE] [--yaml]
+        [--method auto|exec|port-forward] [--admin-port P] [--kubeconfig PATH] [--fail-on ...]
+        Fetch the live config dump of POD's istio-proxy through the Kubernetes API, save it
+        (default <pod>.<namespace>.<UTC time>.config_dump.json) and check it like "check".
 
 Options:
   -h, --help     Show this help.
@@ -53,7 +58,8 @@ interface Parsed {
   flags: Map<string, string>;
 }
 
-const VALUE_FLAGS = new Set(['--format', '--fail-on', '--name']);
+const VALUE_FLAGS = new Set(['--format', '--fail-on', '--name', '--context', '--namespace', '-o', '--output', '--method', '--admin-port', '--kubeconfig']);
+const BOOLEAN_FLAGS = new Set(['--yaml']);
 
 function parseArgs(argv: string[]): Parsed {
   const [command = '', ...rest] = argv;
@@ -65,7 +71,9 @@ function parseArgs(argv: string[]): Parsed {
       files.push(...rest.slice(i + 1));
       break;
     }
-    if (a.startsWith('--')) {
+    if (BOOLEAN_FLAGS.has(a)) {
+      flags.set(a, 'true');
+    } else if (a.startsWith('--') || a === '-o') {
       const eq = a.indexOf('=');
       const name = eq > 0 ? a.slice(0, eq) : a;
       if (!VALUE_FLAGS.has(name)) throw new UsageError(`Unknown option ${name}.`);
@@ -257,8 +265,34 @@ function version(): string {
   }
 }
 
-/** Runs the CLI; returns the exit code. */
-export function main(argv: string[], io: Io): number {
+function fetchCommand(p: Parsed, io: Io): Promise<number> {
+  if (p.files.length !== 1) throw new UsageError('fetch needs exactly one POD.');
+  const failOn = p.flags.get('--fail-on') ?? 'error';
+  if (!['error', 'warning', 'never'].includes(failOn)) throw new UsageError(`--fail-on must be error, warning or never, not "${failOn}".`);
+  const abort = new AbortController();
+  // Ctrl+C cancels the transfer; nothing is written for an incomplete dump.
+  const onSigint = () => abort.abort();
+  process.once('SIGINT', onSigint);
+  return runFetch(
+    {
+      pod: p.files[0],
+      context: p.flags.get('--context'),
+      namespace: p.flags.get('--namespace'),
+      output: p.flags.get('-o') ?? p.flags.get('--output'),
+      yaml: p.flags.has('--yaml'),
+      method: p.flags.get('--method'),
+      adminPort: p.flags.get('--admin-port'),
+      kubeconfig: p.flags.get('--kubeconfig'),
+      failOn,
+      progress: process.stderr.isTTY ? (line) => io.err(`envoy-lens: ${line}`) : undefined,
+      signal: abort.signal,
+    },
+    io,
+  ).finally(() => process.removeListener('SIGINT', onSigint));
+}
+
+/** Runs the CLI; returns the exit code (a promise for `fetch`, which talks to a cluster). */
+export function main(argv: string[], io: Io): number | Promise<number> {
   try {
     if (argv.length === 0 || argv[0] === '-h' || argv[0] === '--help' || argv[0] === 'help') {
       (argv.length === 0 ? io.err : io.out)(USAGE);
@@ -269,9 +303,14 @@ export function main(argv: string[], io: Io): number {
       return EXIT_OK;
     }
     const p = parseArgs(argv);
-    if (!['check', 'summary', 'refs'].includes(p.command)) throw new UsageError(`Unknown command "${p.command}".`);
-    if (p.files.length === 0) throw new UsageError(`${p.command} needs at least one FILE.`);
+    if (!['check', 'summary', 'refs', 'fetch'].includes(p.command)) throw new UsageError(`Unknown command "${p.command}".`);
+    if (p.files.length === 0) throw new UsageError(`${p.command} needs at least one ${p.command === 'fetch' ? 'POD' : 'FILE'}.`);
     switch (p.command) {
+      case 'fetch':
+        return fetchCommand(p, io).catch((e: Error) => {
+          io.err(`envoy-lens: internal error: ${e.message}`);
+          return EXIT_INPUT;
+        });
       case 'check':
         return runCheck(p, io);
       case 'refs':
@@ -294,5 +333,7 @@ export const CODES = DIAGNOSTIC_CODES;
 
 if (require.main === module) {
   const write = (stream: NodeJS.WriteStream) => (s: string) => stream.write(s + '\n');
-  process.exitCode = main(process.argv.slice(2), { out: write(process.stdout), err: write(process.stderr) });
+  void Promise.resolve(main(process.argv.slice(2), { out: write(process.stdout), err: write(process.stderr) })).then((code) => {
+    process.exitCode = code;
+  });
 }

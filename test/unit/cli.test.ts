@@ -15,6 +15,7 @@ function run(...argv: string[]): { code: number; out: string; err: string } {
   const out: string[] = [];
   const err: string[] = [];
   const code = main(argv, { out: (s) => out.push(s), err: (s) => err.push(s) });
+  if (typeof code !== 'number') throw new Error('expected a synchronous command');
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
