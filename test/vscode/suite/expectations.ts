@@ -1,0 +1,23 @@
+/** Expected findings shared by the JSON and YAML suites (the same lists as test/unit/core.test.ts). */
+
+/** The planted problems of sidecar.json, as test/unit/core.test.ts lists them. */
+export const SIDECAR_FINDINGS = [
+  'listener-error error 0.0.0.0_15010',
+  'missing-endpoints warning outbound|9080||details.default.svc.cluster.local',
+  'no-healthy-endpoints warning outbound|443||unused.example.com',
+  'no-healthy-endpoints warning outbound|9080|v1|reviews.default.svc.cluster.local',
+  'no-healthy-endpoints warning outbound|9080||productpage.default.svc.cluster.local',
+  'unknown-cluster warning inbound|9443||',
+  'unknown-cluster warning outbound|9080|v2|reviews.default.svc.cluster.local',
+  'unknown-cluster warning outbound|9080||mirror.default.svc.cluster.local',
+  'unknown-cluster warning zipkin',
+  'unknown-extension-config warning istio.missing_filter',
+  'unknown-route-config warning 8080',
+  'unknown-secret warning kubernetes://missing-cert',
+  'unused-cluster hint outbound|443||unused.example.com',
+  'unused-cluster hint outbound|9080|v3|reviews.default.svc.cluster.local',
+  'unused-cluster hint outbound|9080||details.default.svc.cluster.local',
+  'unused-cluster hint outbound|9080||productpage.default.svc.cluster.local',
+  'warming information 0.0.0.0_8080',
+  'warming information outbound|9080||productpage.default.svc.cluster.local',
+].sort();
