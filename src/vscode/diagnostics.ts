@@ -17,12 +17,23 @@ export class DiagnosticsController implements vscode.Disposable {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly disposables: vscode.Disposable[] = [];
   private readonly docsUri: vscode.Uri;
+  /** README line of each code's table row, so the code links straight to its explanation (`README.md#L140`). */
+  private readonly docLines = new Map<string, number>();
 
   constructor(
     private readonly index: DumpIndex,
     extensionUri: vscode.Uri,
   ) {
     this.docsUri = vscode.Uri.joinPath(extensionUri, 'README.md');
+    void vscode.workspace.fs.readFile(this.docsUri).then(
+      (bytes) => {
+        new TextDecoder().decode(bytes).split('\n').forEach((line, i) => {
+          const m = /^\| `([a-z-]+)` \|/.exec(line);
+          if (m && !this.docLines.has(m[1])) this.docLines.set(m[1], i + 1);
+        });
+      },
+      (e: Error) => log().warn(`[diagnostics] README not found for code links: ${e.message}`),
+    );
     this.disposables.push(
       this.collection,
       vscode.workspace.onDidOpenTextDocument((d) => this.schedule(d, 0)),
@@ -94,7 +105,8 @@ export class DiagnosticsController implements vscode.Disposable {
   private convert(doc: vscode.TextDocument, d: CoreDiagnostic, level: Severity): vscode.Diagnostic {
     const diag = new vscode.Diagnostic(toRange(doc, d.span), d.message, SEVERITY[level] ?? SEVERITY[d.severity]);
     diag.source = 'envoy-lens';
-    diag.code = { value: d.code, target: this.docsUri.with({ fragment: d.code }) };
+    const line = this.docLines.get(d.code);
+    diag.code = { value: d.code, target: line ? this.docsUri.with({ fragment: `L${line}` }) : this.docsUri };
     if (d.tags?.includes('unnecessary')) diag.tags = [vscode.DiagnosticTag.Unnecessary];
     if (d.related?.length) {
       diag.relatedInformation = d.related
