@@ -6,10 +6,11 @@
  *
  * 1. A hand-written scanner for the YAML that config dumps are made of (block maps and sequences, plain, quoted and
  *    block scalars, flow collections, comments, several documents). It writes the tape straight from the text and
- *    builds no per-value objects, so a 10 MB dump costs a small multiple of JSON.parse. Measured on a 10 MB
- *    Istio-like dump (bench/yaml.ts), the `yaml` package's own lower layers are too slow for that budget even
- *    without composing a Document: its Lexer alone takes ~17× JSON.parse of the JSON twin and its CST Parser ~58×
- *    (parseDocument ~80×), so the fast path does not use them.
+ *    builds no per-value objects: on a 10 MB Istio-like dump (bench/yaml.ts) it takes about 3× JSON.parse of the
+ *    JSON twin once warm (6-9× on the first call of the process). The `yaml` package's own lower layers do not fit
+ *    that budget even without composing a Document: its Lexer alone, which yields bare token strings, measured
+ *    10-25× JSON.parse, its CST Parser 55-90× and parseDocument 60-105× on the same input (noisy machine), so the
+ *    fast path does not use them.
  *    The scanner accepts only input it is sure about: anything else (anchors, aliases, tags, merge keys, directives,
  *    explicit keys, tabs used as indentation, and every syntax error) makes it give up, and the text goes to path 2.
  *    The scanner mirrors the `yaml` package's results exactly for what it accepts; the differential fuzz test in
