@@ -137,4 +137,4 @@ export type { SymbolNode, WorkspaceSymbol } from './features/symbols';
 export { KIND_LABEL } from './describe';
 export { parseIstioClusterName, describeIstioCluster } from './istio';
 export { renderSummary, table } from './features/summary';
-export { looksLikeEnvoy } from './sniff';
+export { looksLikeEnvoy, SNIFF_BYTES } from './sniff';

@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import * as vscode from 'vscode';
-import { analyze, looksLikeEnvoy, Workspace, type Analysis } from '../core/facade';
+import { analyze, looksLikeEnvoy, SNIFF_BYTES, Workspace, type Analysis } from '../core/facade';
 import { log } from './log';
 
 /** Documents longer than this (UTF-16 units) are indexed in the worker thread. */
@@ -88,6 +88,7 @@ export class DumpIndex implements vscode.Disposable {
   private readonly entries = new Map<string, Entry>();
   private readonly pending = new Map<string, Pending>();
   private readonly forced = new Set<string>();
+  private readonly sniffed = new Map<string, { version: number; envoy: boolean }>();
   private readonly worker: IndexWorker;
   private readonly changed = new vscode.EventEmitter<string>();
   /** Fires with a document URI whenever its analysis was replaced or removed. */
@@ -108,8 +109,12 @@ export class DumpIndex implements vscode.Disposable {
     if (this.forced.has(key)) return true;
     if (!LANGUAGES.has(doc.languageId)) return false;
     if (this.entries.get(key)?.version === doc.version) return true;
-    const head = doc.getText(new vscode.Range(0, 0, Math.min(doc.lineCount, 400), 0));
-    return looksLikeEnvoy(head);
+    const cached = this.sniffed.get(key);
+    if (cached && cached.version === doc.version) return cached.envoy;
+    // By offset, not by lines: a minified dump is one line of many megabytes.
+    const envoy = looksLikeEnvoy(doc.getText(new vscode.Range(doc.positionAt(0), doc.positionAt(SNIFF_BYTES))));
+    this.sniffed.set(key, { version: doc.version, envoy });
+    return envoy;
   }
 
   /** The latest analysis of a URI, whatever its version. */
@@ -176,6 +181,7 @@ export class DumpIndex implements vscode.Disposable {
   /** Forgets an open document (on close), unless it was indexed from disk too. */
   remove(uri: vscode.Uri): void {
     const key = uri.toString();
+    this.sniffed.delete(key);
     if (this.entries.get(key)?.source === 'document') {
       this.entries.delete(key);
       this.workspace.remove(key);
