@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { stringify } from 'yaml';
 import { analyze, check, LineIndex, Workspace } from '../core/facade';
-import { formatBytes, isKubeError, loadKubeConfig, type FetchMethod } from '../kube/index';
+import { fileTimestamp, formatBytes, isKubeError, loadKubeConfig, type FetchMethod } from '../kube/index';
 
 export interface FetchArgs {
   pod: string;
@@ -30,8 +30,7 @@ export interface FetchIo {
 
 /** `<pod>.<namespace>.<UTC time>.config_dump.json`, the name the editor command suggests too. */
 export function dumpFileName(pod: string, namespace: string, when: Date, yaml: boolean): string {
-  const stamp = when.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-  return `${pod}.${namespace}.${stamp}.config_dump.${yaml ? 'yaml' : 'json'}`;
+  return `${pod}.${namespace}.${fileTimestamp(when)}.config_dump.${yaml ? 'yaml' : 'json'}`;
 }
 
 const RANK: Record<string, number> = { error: 3, warning: 2, information: 1, hint: 0 };

@@ -10,5 +10,5 @@ export type { EnvoyPod, EnvoyRole } from './pods';
 export { ENVOY_CONTAINER, DEFAULT_ADMIN_PORT, describeEnvoyPod, findEnvoyContainer } from './pods';
 export { KubeError, KubeConfigError, FetchError, isKubeError } from './errors';
 export type { KubeErrorCode, KubeWarning } from './errors';
-export { isDnsLabel, isDnsSubdomain, checkName } from './names';
+export { isDnsLabel, isDnsSubdomain, checkName, fileTimestamp } from './names';
 export { loadClientNode } from './clientLoader';

@@ -39,3 +39,8 @@ export function checkPort(port: number): number {
   }
   return port;
 }
+
+/** UTC time as it appears in a fetched dump's file name: `20261122T103000Z`. */
+export function fileTimestamp(when: Date): string {
+  return when.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+}

@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { renderSummary } from '../core/facade';
 import { DiagnosticsController } from './diagnostics';
 import { DumpIndex } from './dumpIndex';
+import { registerFetchCommands } from './fetchCommand';
 import { log } from './log';
 import { REVEAL_COMMAND, registerProviders } from './providers';
 
@@ -46,6 +47,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const index = new DumpIndex(context.extensionUri);
   const diagnostics = new DiagnosticsController(index, context.extensionUri);
   context.subscriptions.push(out, index, diagnostics, ...registerProviders(index), ...statusBar(index, diagnostics));
+  registerFetchCommands(context, index);
 
   context.subscriptions.push(
     vscode.commands.registerCommand(REVEAL_COMMAND, (uri: string, offset: number) => reveal(uri, offset)),

@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { stringify } from 'yaml';
 import {
-  KubeConfigError, formatBytes, isKubeError, loadKubeConfig, type FetchMethod, type FetchResult, type KubeAccess,
+  KubeConfigError, fileTimestamp, formatBytes, isKubeError, loadKubeConfig, type FetchMethod, type FetchResult, type KubeAccess,
 } from '../kube';
 import type { DumpIndex } from './dumpIndex';
 import { pickTarget, type FetchTarget } from './fetchPickers';
@@ -393,7 +393,7 @@ function resolvePathList(value: string | undefined): string | undefined {
 
 /** `<pod>.<namespace>.<UTC time>.config_dump.json` (or .clusters.json, or .yaml); "-2", "-3" … after the time when taken. */
 function fileName(t: FetchTarget, when: Date, part: Part, format: 'json' | 'yaml', n: number): string {
-  const stamp = when.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = fileTimestamp(when);
   return `${t.pod}.${t.namespace}.${stamp}${n > 1 ? `-${n}` : ''}.${part}.${format}`;
 }
 
