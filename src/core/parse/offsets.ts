@@ -13,9 +13,30 @@
 
 const HIGH_BITS = 0x80808080 | 0;
 
+/** Node's native check (SIMD; Node ≥ 18.15), when the runtime has one. */
+const nativeIsAscii: ((input: Uint8Array) => boolean) | undefined = (() => {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const fn = (require('node:buffer') as { isAscii?: (input: Uint8Array) => boolean }).isAscii;
+    return typeof fn === 'function' ? fn : undefined;
+  } catch {
+    return undefined;
+  }
+})();
+
+/** Whole-buffer answers, so the scanner's string reader and the span conversion share one pass. */
+const wholeAnswers = new WeakMap<Uint8Array, boolean>();
+
 /** True when every byte is below 0x80 (then UTF-8 offsets equal UTF-16 offsets). */
 export function isAsciiBytes(bytes: Uint8Array, from = 0, to = bytes.length): boolean {
-  return firstNonAscii(bytes, from, to) === to;
+  const whole = from === 0 && to === bytes.length;
+  if (whole) {
+    const known = wholeAnswers.get(bytes);
+    if (known !== undefined) return known;
+  }
+  const answer = nativeIsAscii ? nativeIsAscii(whole ? bytes : bytes.subarray(from, to)) : firstNonAscii(bytes, from, to) === to;
+  if (whole) wholeAnswers.set(bytes, answer);
+  return answer;
 }
 
 /** Index of the first byte ≥ 0x80 in [from, to), or `to` when there is none. */
