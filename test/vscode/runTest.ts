@@ -46,7 +46,7 @@ async function main(): Promise<number> {
     }
     return 0;
   } catch (e) {
-    console.error('[runTest] tests failed:', (e as Error).message);
+    console.error('[runTest] failed:', (e as Error).message);
     return 1;
   } finally {
     rmSync(workspace, { recursive: true, force: true, maxRetries: 3 });
