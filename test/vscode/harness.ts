@@ -38,9 +38,44 @@ export function log(tag: string, ...args: unknown[]): void {
   console.log(`[${tag}]`, ...args);
 }
 
-/** A scratch folder under the system temp folder. */
+/** Process groups of running servers and scratch folders, for the exit and signal handlers below. */
+const groups = new Set<number>();
+const scratchDirs = new Set<string>();
+const cleanups = new Set<() => Promise<void>>();
+let handlersInstalled = false;
+
+/**
+ * Interrupted runs clean up too: Ctrl+C (SIGINT), SIGTERM or SIGHUP stop the servers and browsers and remove the
+ * scratch folders; on any exit, server process groups still alive get SIGKILL (they are detached, so a terminal's
+ * Ctrl+C does not reach them).
+ */
+function installHandlers(): void {
+  if (handlersInstalled) return;
+  handlersInstalled = true;
+  process.on('exit', () => {
+    for (const pgid of groups) {
+      try {
+        process.kill(-pgid, 'SIGKILL');
+      } catch {
+        // gone
+      }
+    }
+    for (const d of scratchDirs) rmSync(d, { recursive: true, force: true });
+  });
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(sig, () => {
+      log('harness', `${sig}: stopping`);
+      void Promise.allSettled([...cleanups].map((f) => f())).then(() => process.exit(130));
+    });
+  }
+}
+
+/** A scratch folder under the system temp folder (removed at exit at the latest). */
 export function scratch(prefix: string): string {
-  return mkdtempSync(path.join(os.tmpdir(), `envoy-lens-${prefix}-`));
+  installHandlers();
+  const dir = mkdtempSync(path.join(os.tmpdir(), `envoy-lens-${prefix}-`));
+  scratchDirs.add(dir);
+  return dir;
 }
 
 /** HOME and XDG folders inside `dir`, so neither code-server nor chromium writes to the real home. */
@@ -151,6 +186,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<Server> {
   let output = '';
   // detached: its own process group, so stop() ends the server and every extension host it started.
   const child: ChildProcess = spawn(env.node, args, { env: procEnv, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (child.pid) groups.add(child.pid);
   const append = (b: Buffer) => {
     output += b.toString();
     if (output.length > 2_000_000) output = output.slice(-1_000_000);
@@ -183,7 +219,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<Server> {
   });
 
   let stopped = false;
-  return {
+  const server: Server = {
     url,
     authority: new URL(url).host,
     state,
@@ -193,11 +229,16 @@ export async function startServer(opts: ServerOptions = {}): Promise<Server> {
     async stop() {
       if (stopped) return;
       stopped = true;
+      cleanups.delete(server.stop);
       await killGroup(child);
+      if (child.pid) groups.delete(child.pid);
       writeFileSync(logFile, output);
+      scratchDirs.delete(state);
       if (!opts.keepState) rmSync(state, { recursive: true, force: true, maxRetries: 3 });
     },
   };
+  cleanups.add(server.stop);
+  return server;
 }
 
 /** SIGTERM to the process group, SIGKILL if it is still there after 5 s; resolves when the leader exited. */
@@ -240,14 +281,17 @@ export async function launchBrowser(env: TestEnv, viewport = { width: 1600, heig
   const page = await context.newPage();
   page.on('pageerror', (e) => log('pageerror', e.message));
   if (process.env.VERBOSE) page.on('console', (m) => log('browser', m.type(), m.text()));
-  return {
+  const handle = {
     browser,
     page,
     async close() {
+      cleanups.delete(handle.close);
       await browser.close().catch(() => undefined);
       rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
     },
   };
+  cleanups.add(handle.close);
+  return handle;
 }
 
 /** A server-side absolute path as the workbench's remote URI. */
