@@ -36,6 +36,14 @@ interface FileIndex {
 
 const key = (kind: string, name: string): string => `${kind}\u0000${name}`;
 
+/**
+ * A full dump or a bootstrap is one proxy's whole state: its references resolve inside it, and a partial file opened
+ * beside it (istioctl's per-type output, likely of another pod) must not resolve into it or be checked against it.
+ */
+function selfContained(a: Analysis): boolean {
+  return a.shape === 'config-dump' || a.shape === 'config-dump-map' || a.shape === 'wrapped-config-dump' || a.shape === 'bootstrap';
+}
+
 function push(map: Map<string, number[]>, k: string, i: number): void {
   const list = map.get(k);
   if (list) list.push(i);
@@ -107,16 +115,18 @@ export class Workspace {
     const a = this.files.get(uri);
     if (own.length > 0 || (a && a.complete.has(kind))) return sortMainFirst(own);
     const out: DefHandle[] = [];
-    for (const other of this.files.keys()) if (other !== uri) out.push(...this.defsIn(other, kind, name));
+    if (a && selfContained(a)) return out;
+    for (const [other, oa] of this.files) if (other !== uri && !selfContained(oa)) out.push(...this.defsIn(other, kind, name));
     return sortMainFirst(out);
   }
 
   /** Whether a dangling reference of this kind from `uri` is a finding: some file in scope holds the complete set. */
-  isChecked(uri: string, kind: RefKind): boolean {
+  isChecked(uri: string, kind: DefKind): boolean {
     const a = this.files.get(uri);
     if (!a) return false;
     if (a.complete.has(kind)) return true;
-    for (const other of this.files.values()) if (other.complete.has(kind)) return true;
+    if (selfContained(a)) return false;
+    for (const other of this.files.values()) if (other.complete.has(kind) && !selfContained(other)) return true;
     return false;
   }
 
@@ -130,6 +140,8 @@ export class Workspace {
       if (uri !== defUri) {
         // A reference in another file reaches this definition only if that file does not resolve it itself.
         if (a.complete.has(kind as RefKind) || this.defsIn(uri, kind, name).length > 0) continue;
+        const da = this.files.get(defUri);
+        if (selfContained(a) || (da && selfContained(da))) continue;
       }
       for (const i of list) out.push({ uri, index: i, ref: a.refs[i] });
     }

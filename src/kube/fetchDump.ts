@@ -5,6 +5,7 @@
 //      forbidden by RBAC: port-forward needs "create" on "pods/portforward", a separate rule).
 // A dump is only returned whole: exec output without the exit status frame is truncated, an HTTP body
 // must be complete, and the text must parse as JSON.
+import { scanJson } from '../core/parse/jsonScanner';
 import * as http from 'node:http';
 import type * as net from 'node:net';
 import { Duplex, PassThrough, Writable } from 'node:stream';
@@ -443,13 +444,17 @@ async function fetchClustersJson(p: PreparedContext, scope: CallScope, w: Where,
   return text;
 }
 
+/**
+ * The whole output must parse before a fetch counts as done. The project's own scanner checks it: about half the
+ * time of JSON.parse and no object graph, which matters at 50 MB (a dump that parses for us opens in the editor).
+ */
 function checkJson(text: string, w: Where, source: string, bytes: number): void {
-  try {
-    JSON.parse(text);
-  } catch (e) {
+  const tape = scanJson(text);
+  const problem = tape.problems[0] ?? (tape.roots.length === 0 ? { message: 'No JSON value.' } : undefined);
+  if (problem) {
     const start = text.slice(0, 80).replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
     throw new FetchError('not-json',
-      `The output of ${source} in pod "${w.pod}" is not JSON (${firstLine(e instanceof Error ? e.message : String(e), 80)}); it starts with "${start}".`,
+      `The output of ${source} in pod "${w.pod}" is not JSON (${firstLine(problem.message, 80)}); it starts with "${start}".`,
       `${bytes} bytes; first 2000:\n${text.slice(0, 2000)}`, bytes);
   }
 }

@@ -183,6 +183,16 @@ for (const ext of ['json', 'yaml']) {
       assert.deepEqual(findings(ws, texts, files[0]), []);
     });
 
+    it('does not resolve into, or get checked against, a full dump of some other proxy', () => {
+      const { ws, texts } = load([files[0], `sidecar.${ext}`]);
+      const lt = texts.get(files[0])!;
+      assert.deepEqual(ws.definitionAt(files[0], at(lt, 'routeConfigName', '9080')), []);
+      assert.deepEqual(findings(ws, texts, files[0]), []);
+      const sidecar = ws.get(`sidecar.${ext}`)!;
+      const rc = sidecar.defs.find((d) => d.kind === 'routeConfig' && d.name === '9080')!;
+      assert.ok(ws.referencesTo(`sidecar.${ext}`, 'routeConfig', '9080').every((r) => r.uri === `sidecar.${ext}`), rc.name);
+    });
+
     it('resolves camelCase references into the other files', () => {
       const { ws, texts } = load(files);
       const lt = texts.get(files[0])!;

@@ -8,8 +8,7 @@ import type { Check, Diagnostic } from './types';
 
 export const missingEndpoints: Check = ({ uri, analysis: a, workspace }) => {
   const out: Diagnostic[] = [];
-  const checked = a.sections.has('endpoints') || workspace.all().some((o) => o.complete.has('endpoints'));
-  if (!checked) return out;
+  if (!a.sections.has('endpoints') && !workspace.isChecked(uri, 'endpoints')) return out;
   for (const r of a.refs) {
     if (r.kind !== 'endpoints') continue;
     if (workspace.resolve(uri, 'endpoints', r.name).length > 0) continue;

@@ -7,8 +7,7 @@ import type { Check, Diagnostic } from './types';
 
 export const unusedCluster: Check = ({ uri, analysis: a, workspace }) => {
   const out: Diagnostic[] = [];
-  const listenersKnown = a.complete.has('listener') || workspace.all().some((o) => o.complete.has('listener'));
-  if (!listenersKnown) return out;
+  if (!workspace.isChecked(uri, 'listener')) return out;
   for (const d of a.defs) {
     if (d.kind !== 'cluster' || d.group !== 'main' || d.name in ISTIO_BUILTIN_CLUSTERS) continue;
     const used = workspace.referencesTo(uri, 'cluster', d.name).some((r) => !r.ref.soft);
