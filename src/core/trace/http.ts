@@ -1,0 +1,369 @@
+/**
+ * HTTP routing as Envoy documents it: a virtual host by the Host/:authority header (exact domains, then suffix
+ * wildcards `*.x`, then prefix wildcards `x.*`, longest wildcard first, then `*`; case-insensitive), then the first
+ * route of that virtual host, in order, whose path specifier, headers, query parameters and other conditions all match.
+ *
+ * Regexes (`safe_regex`, RE2 in Envoy) run here as JavaScript RegExp after a light translation (`(?P<n>` → `(?<n>`,
+ * a leading `(?i)` → the `i` flag, `\A`/`\z`): an approximation for the RE2 syntax people use in routes.
+ */
+import { closest, commonPrefix } from './closest';
+import { num, strs } from './filterChain';
+import { isObj, type Obj } from './resources';
+
+// ------------------------------------------------------------------ virtual hosts
+
+/** How a virtual host was chosen. */
+export interface VhostChoice {
+  /** Index in `virtual_hosts`; undefined when none matches. */
+  index?: number;
+  /** The domain that matched, as written. */
+  domain?: string;
+  /** `exact domain`, `suffix wildcard`, `prefix wildcard` or `catch-all`. */
+  how?: string;
+  /** Nearest domains by edit distance, when none matched. */
+  closest?: string[];
+  /** Virtual hosts passed over because a more specific one matched (only those with a matching domain). */
+  rejected: string[];
+}
+
+function vhName(vh: Obj, i: number): string {
+  return typeof vh.name === 'string' ? vh.name : `#${i}`;
+}
+
+/** Picks the virtual host for a Host header (port included as sent, unless the caller stripped it). */
+export function selectVirtualHost(vhosts: unknown[], hostHeader: string): VhostChoice {
+  const host = hostHeader.toLowerCase();
+  const exact: Array<{ i: number; d: string }> = [];
+  const suffix: Array<{ i: number; d: string; key: string }> = [];
+  const prefix: Array<{ i: number; d: string; key: string }> = [];
+  const any: Array<{ i: number; d: string }> = [];
+  vhosts.forEach((vh, i) => {
+    if (!isObj(vh)) return;
+    for (const d of strs(vh.domains)) {
+      const dl = d.toLowerCase();
+      if (dl === '*') any.push({ i, d });
+      else if (dl.startsWith('*')) suffix.push({ i, d, key: dl.slice(1) });
+      else if (dl.endsWith('*')) prefix.push({ i, d, key: dl.slice(0, -1) });
+      else exact.push({ i, d });
+    }
+  });
+  const e = exact.find((x) => x.d.toLowerCase() === host);
+  const suffixHits = suffix.filter((x) => host.length > x.key.length && host.endsWith(x.key)).sort((a, b) => b.key.length - a.key.length);
+  const prefixHits = prefix.filter((x) => host.length > x.key.length && host.startsWith(x.key)).sort((a, b) => b.key.length - a.key.length);
+  // Every domain that matches, in Envoy's order of precedence: the first one wins.
+  const hits: Array<{ i: number; d: string; how: string }> = [
+    ...(e ? [{ ...e, how: 'exact domain' }] : []),
+    ...suffixHits.map((x) => ({ ...x, how: 'suffix wildcard (longest match)' })),
+    ...prefixHits.map((x) => ({ ...x, how: 'prefix wildcard (longest match)' })),
+    ...any.map((x) => ({ ...x, how: 'catch-all' })),
+  ];
+  if (hits.length) {
+    const w = hits[0];
+    const rejected: string[] = [];
+    const seen = new Set<number>([w.i]);
+    for (const x of hits.slice(1)) {
+      if (seen.has(x.i)) continue;
+      seen.add(x.i);
+      rejected.push(`${vhName(vhosts[x.i] as Obj, x.i)}: its domain "${x.d}" also matches, but "${w.d}" is more specific`);
+    }
+    return { index: w.i, domain: w.d, how: w.how, rejected };
+  }
+  const bare = host.replace(/:\d+$/, '');
+  const names = [...exact, ...suffix, ...prefix].map((x) => x.d);
+  const near = closest(bare, names.map((d) => d.replace(/:\d+$/, '')), 3);
+  return { closest: near, rejected: [] };
+}
+
+/** Removes the port of a Host header (`h:80` → `h`, `[::1]:80` → `[::1]`); returns the port removed. */
+export function splitHostPort(host: string): { host: string; port?: number } {
+  const colon = host.lastIndexOf(':');
+  if (colon < 0) return { host };
+  const close = host.lastIndexOf(']');
+  if (close > colon) return { host };
+  const p = host.slice(colon + 1);
+  if (!/^\d+$/.test(p)) return { host };
+  return { host: host.slice(0, colon), port: Number(p) };
+}
+
+// ------------------------------------------------------------------ regexes and string matchers
+
+/** An RE2 pattern as a JavaScript RegExp matching the whole input; undefined when it does not compile. */
+export function re2(pattern: string, fullMatch = true): RegExp | undefined {
+  let src = pattern;
+  let flags = '';
+  const m = /^\(\?([imsU]+)\)/.exec(src);
+  if (m) {
+    if (m[1].includes('i')) flags += 'i';
+    if (m[1].includes('s')) flags += 's';
+    if (m[1].includes('m')) flags += 'm';
+    src = src.slice(m[0].length);
+  }
+  src = src.replace(/\(\?P</g, '(?<').replace(/\\A/g, '^').replace(/\\z/g, '$');
+  try {
+    return new RegExp(fullMatch ? `^(?:${src})$` : src, flags);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The regex of a RegexMatcher (`{regex}` or `{google_re2, regex}`) or a plain string. */
+function regexOf(v: unknown): string | undefined {
+  if (typeof v === 'string') return v;
+  if (isObj(v) && typeof v.regex === 'string') return v.regex;
+  return undefined;
+}
+
+/** Evaluates an envoy.type.matcher StringMatcher. */
+export function stringMatch(m: Obj, value: string): { ok: boolean; what: string } {
+  const ic = m.ignore_case === true;
+  const v = ic ? value.toLowerCase() : value;
+  const norm = (s: unknown) => (ic ? String(s).toLowerCase() : String(s));
+  if (typeof m.exact === 'string') return { ok: v === norm(m.exact), what: `exact "${m.exact}"` };
+  if (typeof m.prefix === 'string') return { ok: v.startsWith(norm(m.prefix)), what: `prefix "${m.prefix}"` };
+  if (typeof m.suffix === 'string') return { ok: v.endsWith(norm(m.suffix)), what: `suffix "${m.suffix}"` };
+  if (typeof m.contains === 'string') return { ok: v.includes(norm(m.contains)), what: `contains "${m.contains}"` };
+  const rx = regexOf(m.safe_regex);
+  if (rx !== undefined) {
+    const re = re2(rx);
+    return { ok: re ? re.test(value) : false, what: `regex "${rx}"${re ? '' : ' (does not compile as a JS RegExp)'}` };
+  }
+  return { ok: false, what: 'an unsupported string matcher' };
+}
+
+// ------------------------------------------------------------------ header matchers
+
+/** The request as route matching sees it. Header names are lower case; pseudo-headers (`:path`, …) included. */
+export interface RouteRequest {
+  /** :path with its query string. */
+  path: string;
+  method: string;
+  headers: Map<string, string>;
+  /** Query parameters, decoded; the first value of a repeated parameter. */
+  query: Map<string, string>;
+}
+
+/** Evaluates one HeaderMatcher as Envoy does (a missing header fails every matcher except present_match). */
+export function headerMatch(h: Obj, headers: Map<string, string>): { ok: boolean; why: string } {
+  const name = String(h.name ?? '').toLowerCase();
+  const invert = h.invert_match === true;
+  const missingAsEmpty = h.treat_missing_header_as_empty === true;
+  const got = headers.get(name);
+  const inv = invert ? ' (inverted)' : '';
+  // What kind of matcher: an unset specifier means "present".
+  let kind: 'present' | 'other' = 'other';
+  let present = true;
+  if (typeof h.present_match === 'boolean') {
+    kind = 'present';
+    present = h.present_match;
+  } else if (
+    h.exact_match === undefined && h.safe_regex_match === undefined && h.regex_match === undefined && h.range_match === undefined &&
+    h.prefix_match === undefined && h.suffix_match === undefined && h.contains_match === undefined && h.string_match === undefined &&
+    h.value === undefined
+  ) {
+    kind = 'present';
+  }
+  if (got === undefined && !missingAsEmpty) {
+    const ok = kind === 'present' && (invert ? present : !present);
+    return { ok, why: `header ${name} is absent${kind === 'present' ? ` (present_match ${present}${inv})` : ''}` };
+  }
+  const value = got ?? '';
+  let match: boolean;
+  let what: string;
+  if (kind === 'present') {
+    match = present;
+    what = `present_match ${present}`;
+  } else if (typeof h.exact_match === 'string' || typeof h.value === 'string') {
+    const want = String(h.exact_match ?? h.value);
+    // An empty exact value matches any value (Envoy's HeaderMatchType::Value).
+    match = want === '' || value === want;
+    what = `exact "${want}"`;
+  } else if (h.safe_regex_match !== undefined || typeof h.regex_match === 'string') {
+    const rx = regexOf(h.safe_regex_match) ?? String(h.regex_match);
+    const re = re2(rx);
+    match = re ? re.test(value) : false;
+    what = `regex "${rx}"`;
+  } else if (isObj(h.range_match)) {
+    const start = num(h.range_match.start) ?? 0;
+    const end = num(h.range_match.end) ?? 0;
+    match = /^[-+]?\d+$/.test(value) && Number(value) >= start && Number(value) < end;
+    what = `range [${start}, ${end})`;
+  } else if (typeof h.prefix_match === 'string') {
+    match = value.startsWith(h.prefix_match);
+    what = `prefix "${h.prefix_match}"`;
+  } else if (typeof h.suffix_match === 'string') {
+    match = value.endsWith(h.suffix_match);
+    what = `suffix "${h.suffix_match}"`;
+  } else if (typeof h.contains_match === 'string') {
+    match = value.includes(h.contains_match);
+    what = `contains "${h.contains_match}"`;
+  } else if (isObj(h.string_match)) {
+    const r = stringMatch(h.string_match, value);
+    match = r.ok;
+    what = r.what;
+  } else {
+    match = false;
+    what = 'an unsupported matcher';
+  }
+  const ok = match !== invert;
+  return { ok, why: `header ${name}: ${what}${inv} ${ok ? 'matches' : 'does not match'} "${value}"` };
+}
+
+/** Evaluates one QueryParameterMatcher: a missing parameter never matches. */
+export function queryMatch(q: Obj, query: Map<string, string>): { ok: boolean; why: string } {
+  const name = String(q.name ?? '');
+  const got = query.get(name);
+  if (got === undefined) return { ok: false, why: `query parameter ${name} is absent` };
+  if (isObj(q.string_match)) {
+    const r = stringMatch(q.string_match, got);
+    return { ok: r.ok, why: `query parameter ${name}: ${r.what} ${r.ok ? 'matches' : 'does not match'} "${got}"` };
+  }
+  if (typeof q.value === 'string') {
+    // v2: `value` with `regex: true` was a regex, otherwise exact.
+    const isRe = q.regex === true || (isObj(q.regex) && q.regex.value === true);
+    const ok = isRe ? (re2(q.value)?.test(got) ?? false) : got === q.value;
+    return { ok, why: `query parameter ${name}: ${isRe ? 'regex' : 'exact'} "${q.value}" ${ok ? 'matches' : 'does not match'} "${got}"` };
+  }
+  return { ok: true, why: `query parameter ${name} is present` };
+}
+
+// ------------------------------------------------------------------ routes
+
+/** Whether a route's match takes a request, and why (not). */
+export interface RouteMatchResult {
+  ok: boolean;
+  /** `prefix "/api"`, or why the match failed. */
+  why: string;
+  /** The path specifier alone matched (headers or other conditions may still have failed). */
+  pathOk: boolean;
+  /** How much of the path the specifier shares with the request path, for "closest". */
+  closeness: number;
+  /** Conditions taken as matching without being evaluated (runtime fractions, metadata). */
+  assumed: string[];
+}
+
+function bool(v: unknown, dflt: boolean): boolean {
+  if (typeof v === 'boolean') return v;
+  if (isObj(v) && typeof v.value === 'boolean') return v.value;
+  return dflt;
+}
+
+function stripQuery(p: string): string {
+  const q = p.search(/[?#]/);
+  return q < 0 ? p : p.slice(0, q);
+}
+
+/** Evaluates a RouteMatch against a request. */
+export function matchRoute(match: unknown, req: RouteRequest): RouteMatchResult {
+  const m: Obj = isObj(match) ? match : {};
+  const cs = bool(m.case_sensitive, true);
+  const fold = (s: string) => (cs ? s : s.toLowerCase());
+  const isConnect = req.method.toUpperCase() === 'CONNECT';
+  const noPath = stripQuery(req.path);
+  let pathOk = false;
+  let why: string;
+  let closeness = 0;
+  const ci = cs ? '' : ' (case-insensitive)';
+  if (typeof m.prefix === 'string') {
+    pathOk = !isConnect && fold(req.path).startsWith(fold(m.prefix));
+    why = `prefix "${m.prefix}"${ci}`;
+    closeness = commonPrefix(fold(req.path), fold(m.prefix));
+  } else if (typeof m.path === 'string') {
+    pathOk = !isConnect && fold(noPath) === fold(m.path);
+    why = `path "${m.path}"${ci}`;
+    closeness = commonPrefix(fold(noPath), fold(m.path));
+  } else if (m.safe_regex !== undefined || typeof m.regex === 'string') {
+    const rx = regexOf(m.safe_regex) ?? String(m.regex);
+    const re = re2(rx);
+    pathOk = !isConnect && !!re && re.test(noPath);
+    why = `regex "${rx}"${re ? '' : ' (does not compile as a JS RegExp)'}`;
+  } else if (typeof m.path_separated_prefix === 'string') {
+    const p = fold(m.path_separated_prefix);
+    const np = fold(noPath);
+    pathOk = !isConnect && (np === p || np.startsWith(`${p}/`));
+    why = `path_separated_prefix "${m.path_separated_prefix}"${ci}`;
+    closeness = commonPrefix(np, p);
+  } else if (m.connect_matcher !== undefined) {
+    pathOk = isConnect;
+    why = 'CONNECT requests';
+  } else if (m.path_match_policy !== undefined) {
+    return { ok: false, why: 'path_match_policy (URI template) is not evaluated by the trace', pathOk: false, closeness: 0, assumed: [] };
+  } else {
+    return { ok: false, why: 'no path specifier', pathOk: false, closeness: 0, assumed: [] };
+  }
+  if (!pathOk) {
+    const reason = isConnect && m.connect_matcher === undefined ? `${why}: a CONNECT request only matches connect_matcher routes` : `${why} does not match ${noPath}`;
+    return { ok: false, why: reason, pathOk, closeness, assumed: [] };
+  }
+  const assumed: string[] = [];
+  for (const h of Array.isArray(m.headers) ? m.headers : []) {
+    if (!isObj(h)) continue;
+    const r = headerMatch(h, req.headers);
+    if (!r.ok) return { ok: false, why: `${why} matches, but ${r.why}`, pathOk, closeness, assumed };
+  }
+  for (const q of Array.isArray(m.query_parameters) ? m.query_parameters : []) {
+    if (!isObj(q)) continue;
+    const r = queryMatch(q, req.query);
+    if (!r.ok) return { ok: false, why: `${why} matches, but ${r.why}`, pathOk, closeness, assumed };
+  }
+  if (m.grpc !== undefined) {
+    const ct = req.headers.get('content-type') ?? '';
+    if (!ct.startsWith('application/grpc')) {
+      return { ok: false, why: `${why} matches, but the route takes gRPC requests only (content-type application/grpc)`, pathOk, closeness, assumed };
+    }
+  }
+  if (m.runtime_fraction !== undefined) assumed.push('runtime_fraction');
+  if (m.tls_context !== undefined) assumed.push('tls_context');
+  if (m.dynamic_metadata !== undefined) assumed.push('dynamic_metadata');
+  if (m.filter_state !== undefined) assumed.push('filter_state');
+  return { ok: true, why, pathOk, closeness, assumed };
+}
+
+/** Parses the query string of a path into decoded parameters (first value wins). */
+export function parseQuery(path: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const q = path.indexOf('?');
+  if (q < 0) return out;
+  const hash = path.indexOf('#', q);
+  for (const part of path.slice(q + 1, hash < 0 ? undefined : hash).split('&')) {
+    if (!part) continue;
+    const eq = part.indexOf('=');
+    const k = decode(eq < 0 ? part : part.slice(0, eq));
+    const v = eq < 0 ? '' : decode(part.slice(eq + 1));
+    if (!out.has(k)) out.set(k, v);
+  }
+  return out;
+}
+
+function decode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+/** RFC 3986 dot-segment removal and, optionally, merged slashes (HCM `normalize_path`, `merge_slashes`). */
+export function normalizePath(path: string, mergeSlashes: boolean): string {
+  const q = path.search(/[?#]/);
+  let p = q < 0 ? path : path.slice(0, q);
+  const rest = q < 0 ? '' : path.slice(q);
+  if (mergeSlashes) p = p.replace(/\/{2,}/g, '/');
+  const out: string[] = [];
+  const segs = p.split('/');
+  for (let i = 0; i < segs.length; i++) {
+    const s = segs[i];
+    if (s === '.') {
+      if (i === segs.length - 1) out.push('');
+      continue;
+    }
+    if (s === '..') {
+      if (out.length > 1) out.pop();
+      if (i === segs.length - 1) out.push('');
+      continue;
+    }
+    out.push(s);
+  }
+  let r = out.join('/');
+  if (!r.startsWith('/')) r = `/${r}`;
+  return r + rest;
+}

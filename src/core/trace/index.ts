@@ -1,0 +1,6 @@
+/** Request tracing: where a request goes through one proxy's configuration, hop by hop. */
+export { traceRequest, nodeIpOf } from './engine';
+export type { Trace, TraceHop, TraceHopKind, TraceOutcome, TraceRequest, TraceHttp, TraceDirection, TraceOptions } from './types';
+export { selectFilterChain, type ChainChoice, type ConnectionInfo } from './filterChain';
+export { selectVirtualHost, matchRoute, headerMatch, queryMatch, stringMatch, re2, parseQuery, normalizePath, type RouteRequest, type VhostChoice } from './http';
+export { parseTarget, type TargetOptions } from './target';

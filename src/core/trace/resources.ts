@@ -1,0 +1,151 @@
+/**
+ * Materializes the resources a trace needs. The Analysis keeps names and spans only, so each listener, route
+ * configuration, cluster or load assignment is re-read from its source by its definition's span: JSON by parsing the
+ * span's slice (tolerant fallback for trailing commas and comments), YAML by parsing the file into a tape once and
+ * converting the node that starts at the span. Keys are normalized to snake_case (istioctl prints camelCase), except
+ * inside `metadata` and per-filter configs, whose keys are user data; dump wrappers and listener states are unwrapped.
+ */
+import { parse as parseJsonc, type ParseError } from 'jsonc-parser';
+import type { Analysis, Definition } from '../model/types';
+import { toValue } from '../parse/nav';
+import { KIND_ARRAY, KIND_OBJECT, type Tape } from '../parse/tape';
+import { parseYamlToTape } from '../parse/yamlTape';
+
+/** A JSON-like object. */
+export type Obj = Record<string, unknown>;
+
+const decoder = new TextDecoder('utf-8');
+
+/** Keys whose values are maps of user data: their keys are kept as written. */
+const OPAQUE = new Set(['metadata', 'typed_per_filter_config', 'per_filter_config', 'filter_metadata', 'typed_filter_metadata']);
+
+/** `routeConfigName` → `route_config_name`; snake_case and `@type` stay as they are. */
+export function snakeKey(k: string): string {
+  if (k.startsWith('@') || !/[A-Z]/.test(k)) return k;
+  return k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}
+
+/** Deep copy with snake_case keys, leaving the contents of user-data maps alone. */
+export function normalizeKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(normalizeKeys);
+  if (v === null || typeof v !== 'object') return v;
+  const out: Obj = {};
+  for (const [k, val] of Object.entries(v as Obj)) {
+    const nk = snakeKey(k);
+    out[nk] = OPAQUE.has(nk) ? val : normalizeKeys(val);
+  }
+  return out;
+}
+
+/** True for a plain object. */
+export function isObj(v: unknown): v is Obj {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/** One file's text and, for YAML, its tape and an index of object nodes by start offset. */
+interface FileSource {
+  text: string;
+  format: 'json' | 'yaml';
+  tape?: Tape;
+  byStart?: Map<number, number>;
+}
+
+/** Reads resources of the workspace's files by their definitions. */
+export class ResourceReader {
+  private readonly files = new Map<string, FileSource | null>();
+  private readonly cache = new Map<string, Obj | undefined>();
+
+  constructor(
+    private readonly analysisOf: (uri: string) => Analysis | undefined,
+    private readonly sourceOf: (uri: string) => string | Uint8Array | undefined,
+  ) {}
+
+  /** The text of a file (decoded once), or undefined when its source is not available. */
+  text(uri: string): string | undefined {
+    return this.file(uri)?.text;
+  }
+
+  private file(uri: string): FileSource | undefined {
+    const known = this.files.get(uri);
+    if (known !== undefined) return known ?? undefined;
+    const src = this.sourceOf(uri);
+    const a = this.analysisOf(uri);
+    if (src === undefined || !a) {
+      this.files.set(uri, null);
+      return undefined;
+    }
+    // Span offsets are UTF-16: decode a byte buffer to a string once.
+    const text = typeof src === 'string' ? src : decoder.decode(src);
+    const f: FileSource = { text, format: a.format };
+    this.files.set(uri, f);
+    return f;
+  }
+
+  /** The raw value of the node spanning `start..end` (undefined when it cannot be read). */
+  private rawAt(uri: string, start: number, end: number): unknown {
+    const f = this.file(uri);
+    if (!f) return undefined;
+    if (f.format === 'json') {
+      const slice = f.text.slice(start, end);
+      try {
+        return JSON.parse(slice);
+      } catch {
+        const errors: ParseError[] = [];
+        const v: unknown = parseJsonc(slice, errors, { allowTrailingComma: true, disallowComments: false });
+        return v;
+      }
+    }
+    if (!f.tape) {
+      f.tape = parseYamlToTape(f.text);
+      const byStart = new Map<number, number>();
+      const t = f.tape;
+      // First (outermost) container node at each start offset.
+      for (let i = 0; i < t.length; i++) {
+        const k = t.kind[i];
+        if ((k === KIND_OBJECT || k === KIND_ARRAY) && !byStart.has(t.start[i])) byStart.set(t.start[i], i);
+      }
+      f.byStart = byStart;
+    }
+    const node = f.byStart!.get(start);
+    return node === undefined ? undefined : toValue(f.tape, node);
+  }
+
+  /**
+   * The resource a definition stands for, snake_case, with its dump wrapper removed: a listener's state
+   * (`active_state.listener` for an active definition), `cluster`, `route_config`, `endpoint_config`.
+   */
+  resource(uri: string, def: Definition): Obj | undefined {
+    const key = `${uri}\u0000${def.span.start}\u0000${def.kind}\u0000${def.state}`;
+    if (this.cache.has(key)) return this.cache.get(key);
+    const raw = normalizeKeys(this.rawAt(uri, def.span.start, def.span.end));
+    const v = isObj(raw) ? unwrap(def, raw) : undefined;
+    this.cache.set(key, v);
+    return v;
+  }
+}
+
+const WRAPPER_KEY: Partial<Record<Definition['kind'], string>> = {
+  listener: 'listener',
+  cluster: 'cluster',
+  routeConfig: 'route_config',
+  endpoints: 'endpoint_config',
+};
+
+function unwrap(def: Definition, v: Obj): Obj {
+  if (def.kind === 'listener') {
+    const states: Array<[string, string]> = [
+      ['active', 'active_state'],
+      ['warming', 'warming_state'],
+      ['draining', 'draining_state'],
+    ];
+    const own = states.find(([s]) => s === def.state);
+    const order = own ? [own, ...states.filter((s) => s !== own)] : states;
+    for (const [, k] of order) {
+      const st = v[k];
+      if (isObj(st) && isObj(st.listener)) return st.listener;
+    }
+  }
+  const wk = WRAPPER_KEY[def.kind];
+  if (wk && isObj(v[wk])) return v[wk] as Obj;
+  return v;
+}
