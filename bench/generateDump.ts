@@ -180,7 +180,8 @@ class Writer {
 // ---------------------------------------------------------------------------------------------------------------
 // Deterministic randomness.
 
-function mulberry32(seed: number): () => number {
+/** Mulberry32: a small seeded generator, shared by the generator and the seeded tests. */
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

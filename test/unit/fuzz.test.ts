@@ -6,23 +6,12 @@ import { strict as assert } from 'node:assert';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { generateDump, toYaml } from '../../bench/generateDump';
+import { generateDump, mulberry32 as prng, toYaml } from '../../bench/generateDump';
 import { analyze, check, Workspace } from '../../src/core/facade';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 const CORPUS = path.resolve(ROOT, '..', 'shared', 'corpus');
 
-/** Mulberry32: small, seeded, good enough to pick cut points. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const NOISE = ['{', '}', '[', ']', ',', ':', '"', '\\', '\n', '- ', '  ', 'null', '0', '\u00e9', '\ud83d\ude00', '\u0000', '#', '&a', '*a', '|'];
 

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import YAML from 'yaml';
 
-import { generateDump, toYaml } from '../../bench/generateDump';
+import { generateDump, mulberry32 as prng, toYaml } from '../../bench/generateDump';
 import { K, KEY_NONE, KEY_UNKNOWN, keyIdOf } from '../../src/core/parse/keys';
 import {
   KIND_ARRAY, KIND_FALSE, KIND_NULL, KIND_NUMBER, KIND_OBJECT, KIND_STRING, KIND_TRUE, type Tape,
@@ -124,17 +124,6 @@ function agrees(text: string): boolean {
   return true;
 }
 
-/** Mulberry32. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function node(t: Tape, text: string, path: Array<string | number>): number {
   let i = t.roots[0];
