@@ -6,6 +6,7 @@ import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
+import { SIDECAR_FINDINGS } from '../vscode/suite/expectations';
 import { analyze, check, documentSymbols, hoverAt, workspaceSymbols, Workspace, type SymbolNode } from '../../src/core/facade';
 
 const FIXTURES = path.join(__dirname, '..', '..', '..', 'test', 'fixtures');
@@ -74,26 +75,7 @@ for (const ext of ['json', 'yaml']) {
     });
 
     it('reports exactly the planted problems, with the severity Envoy behaviour implies', () => {
-      assert.deepEqual(findings(ws, texts, file), [
-        'listener-error error 0.0.0.0_15010',
-        'missing-endpoints warning outbound|9080||details.default.svc.cluster.local',
-        'no-healthy-endpoints warning outbound|443||unused.example.com',
-        'no-healthy-endpoints warning outbound|9080|v1|reviews.default.svc.cluster.local',
-        'no-healthy-endpoints warning outbound|9080||productpage.default.svc.cluster.local',
-        'unknown-cluster warning inbound|9443||',
-        'unknown-cluster warning outbound|9080|v2|reviews.default.svc.cluster.local',
-        'unknown-cluster warning outbound|9080||mirror.default.svc.cluster.local',
-        'unknown-cluster warning zipkin',
-        'unknown-extension-config warning istio.missing_filter',
-        'unknown-route-config warning 8080',
-        'unknown-secret warning kubernetes://missing-cert',
-        'unused-cluster hint outbound|443||unused.example.com',
-        'unused-cluster hint outbound|9080|v3|reviews.default.svc.cluster.local',
-        'unused-cluster hint outbound|9080||details.default.svc.cluster.local',
-        'unused-cluster hint outbound|9080||productpage.default.svc.cluster.local',
-        'warming information 0.0.0.0_8080',
-        'warming information outbound|9080||productpage.default.svc.cluster.local',
-      ].sort());
+      assert.deepEqual(findings(ws, texts, file), SIDECAR_FINDINGS);
     });
 
     it('says what Envoy does in each message', () => {

@@ -1,6 +1,6 @@
-/** Expected findings shared by the JSON and YAML suites (the same lists as test/unit/core.test.ts). */
+/** Expected findings shared by the JSON and YAML suites, in the core unit tests and inside VS Code. */
 
-/** The planted problems of sidecar.json, as test/unit/core.test.ts lists them. */
+/** The planted problems of test/fixtures/sidecar.json (and its YAML twin), checked by hand against the fixture. */
 export const SIDECAR_FINDINGS = [
   'listener-error error 0.0.0.0_15010',
   'missing-endpoints warning outbound|9080||details.default.svc.cluster.local',
