@@ -65,7 +65,7 @@ export async function runFetch(args: FetchArgs, io: FetchIo): Promise<number> {
       adminPort,
       signal: args.signal,
       onProgress: (bytes) => {
-        if (args.progress && bytes - last >= 1 << 20) {
+        if (args.progress && (last === 0 || bytes - last >= 1 << 20)) {
           last = bytes;
           args.progress(`received ${formatBytes(bytes)}`);
         }

@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { main } from '../../src/cli/main';
-import { dumpFileName } from '../../src/cli/fetch';
+import { dumpFileName, runFetch } from '../../src/cli/fetch';
 import { defaultPods, startFakeApiServer, type FakeApiServer } from '../fake-apiserver/fakeApiServer';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
@@ -82,6 +82,23 @@ describe('envoy-lens fetch', () => {
     assert.match(r.err, /does not exist/);
     assert.equal((await run('fetch', '--kubeconfig', kubeconfig)).code, 2);
     assert.equal((await run('fetch', '--method', 'ssh', 'x')).code, 2);
+  });
+
+  it('cancelled mid-transfer, leaves no file', async () => {
+    const file = path.join(tmp, 'cancelled.json');
+    const abort = new AbortController();
+    const err: string[] = [];
+    const code = await runFetch(
+      {
+        pod: 'slow-stall', kubeconfig, output: file, yaml: false, failOn: 'error', signal: abort.signal,
+        // The first progress report means bytes are flowing: cancel then, as Ctrl+C would.
+        progress: () => abort.abort(),
+      },
+      { out: () => undefined, err: (s) => err.push(s) },
+    );
+    assert.equal(code, 3);
+    assert.match(err.join('\n'), /cancelled/);
+    assert.equal(fs.existsSync(file), false);
   });
 
   it('suggests the same file name as the editor', () => {

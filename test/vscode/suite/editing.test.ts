@@ -1,0 +1,71 @@
+/**
+ * Features for people editing configs by hand, and the editor niceties: CodeLens, highlights, completion of defined
+ * names, "did you mean" quick fixes, the per-code severity setting.
+ */
+import { strict as assert } from 'node:assert';
+import * as vscode from 'vscode';
+import { activate, at, codeOf, open, ours, textOf, waitForDiagnostics } from './helpers';
+
+suite('editing: completion, quick fixes, CodeLens, highlights, settings', () => {
+  suiteSetup(activate);
+
+  test('CodeLens above a cluster says who uses it and its endpoints', async () => {
+    const doc = await open('sidecar.json');
+    await waitForDiagnostics(doc.uri);
+    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri, 100);
+    const titles = lenses.map((l) => `${doc.lineAt(l.range.start.line).text.slice(l.range.start.character, l.range.end.character)} ${l.command?.title ?? ''}`);
+    assert.ok(
+      titles.some((t) => t.startsWith('"outbound|9080||ratings.default.svc.cluster.local"') && /used by 1 reference · 2 endpoints · 1 healthy/.test(t)),
+      titles.join('\n'),
+    );
+    assert.ok(titles.some((t) => t.startsWith('"9080"') && /used by 1 listener/.test(t)), titles.join('\n'));
+  });
+
+  test('highlights every use of the name under the cursor', async () => {
+    const doc = await open('sidecar.json');
+    const hl = await vscode.commands.executeCommand<vscode.DocumentHighlight[]>(
+      'vscode.executeDocumentHighlights', doc.uri, at(doc, 'cluster', 'PassthroughCluster'));
+    assert.equal(hl.length, 3, 'the definition and two references');
+    for (const h of hl) assert.equal(textOf(doc, h.range), 'PassthroughCluster');
+    assert.equal(hl.filter((h) => h.kind === vscode.DocumentHighlightKind.Write).length, 1);
+  });
+
+  test('completes defined cluster names after "cluster":', async () => {
+    const doc = await vscode.workspace.openTextDocument({
+      language: 'yaml',
+      content: 'static_resources:\n  clusters:\n  - name: backend_one\n    connect_timeout: 1s\n  - name: backend_two\n    connect_timeout: 1s\n  listeners:\n  - name: l\n    filter_chains: []\n    route:\n      cluster: back',
+    });
+    await vscode.window.showTextDocument(doc);
+    const end = doc.positionAt(doc.getText().length);
+    const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', doc.uri, end);
+    const labels = list.items.map((i) => (typeof i.label === 'string' ? i.label : i.label.label));
+    assert.ok(labels.includes('backend_one') && labels.includes('backend_two'), labels.join(', '));
+  });
+
+  test('offers the closest defined name for a dangling cluster', async () => {
+    const doc = await open('envoy.bootstrap.json');
+    const diags = await waitForDiagnostics(doc.uri, (x) => x.some((d) => codeOf(d) === 'unknown-cluster'));
+    const typo = diags.find((d) => codeOf(d) === 'unknown-cluster' && textOf(doc, d.range) === 'service_backnd')!;
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, typo.range);
+    const fix = actions.find((a) => a.title === 'Change to "service_backend"');
+    assert.ok(fix, actions.map((a) => a.title).join(', '));
+    assert.equal(fix.isPreferred, true);
+    const edits = fix.edit!.get(doc.uri);
+    assert.equal(edits[0].newText, '"service_backend"');
+  });
+
+  test('envoyLens.diagnostics.severity turns a code off', async () => {
+    const doc = await open('sidecar.json');
+    await waitForDiagnostics(doc.uri, (x) => x.some((d) => codeOf(d) === 'unused-cluster'));
+    const config = vscode.workspace.getConfiguration('envoyLens.diagnostics');
+    await config.update('severity', { 'unused-cluster': 'off', warming: 'error' }, vscode.ConfigurationTarget.Workspace);
+    try {
+      const d = await waitForDiagnostics(doc.uri, (x) => !x.some((y) => codeOf(y) === 'unused-cluster'));
+      assert.ok(d.filter((x) => codeOf(x) === 'warming').every((x) => x.severity === vscode.DiagnosticSeverity.Error));
+    } finally {
+      await config.update('severity', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+    await waitForDiagnostics(doc.uri, (x) => x.some((d) => codeOf(d) === 'unused-cluster'));
+    assert.ok(ours(doc.uri).length > 0);
+  });
+});
