@@ -137,7 +137,7 @@ function describeRequest(t: Trace): string {
     .join(', ');
   if (r.http) {
     const hdrs = Object.entries(r.http.headers ?? {}).map(([k, v]) => `${k}: ${v}`);
-    return `${r.direction} ${r.http.method} ${r.http.scheme}://${r.http.host}${r.http.path} → ${dst} (${conn})${hdrs.length ? ` with ${hdrs.join(', ')}` : ''}`;
+    return `${r.direction} ${r.http.scheme} ${r.http.method} ${r.http.path}, Host ${r.http.host} → ${dst} (${conn})${hdrs.length ? `, headers ${hdrs.join(', ')}` : ''}`;
   }
   return `${r.direction} TCP → ${dst} (${conn})`;
 }

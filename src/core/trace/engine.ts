@@ -536,7 +536,7 @@ class Tracer {
     const vhDefs = rcHandle ? this.childrenOf(rcHandle, 'virtualHost') : [];
     const vhHandle = vhDefs.length === objs(vhosts).length ? vhDefs[objs(vhosts).indexOf(vh)] : undefined;
     const vhName = str(vh.name) ?? vhHandle?.def.name ?? `#${vc.index + 1}`;
-    this.hop('virtualHost', vhName, vhHandle, `${vc.how} "${vc.domain}" matches Host "${host}"`, { rejected: vc.rejected });
+    const vhHop = this.hop('virtualHost', vhName, vhHandle, `${vc.how} "${vc.domain}" matches Host "${host}"`, { rejected: vc.rejected });
     const requireTls = str(vh.require_tls);
     if ((requireTls === 'ALL' || requireTls === 'EXTERNAL_ONLY') && http.scheme !== 'https' && req.transport !== 'tls') {
       return { ok: true, code: 'redirect', status: 301, text: `301 redirect to https://${splitHostPort(http.host).host}${http.path} (virtual host requires TLS: require_tls ${requireTls})` };
@@ -579,6 +579,8 @@ class Tracer {
       const routeHop = this.hop('route', rname, rh, `${m.why} matches ${rr.method} ${path}`, { rejected });
       return this.routeAction(r, rcHandle ?? chain, routeHop);
     }
+    // No route hop to hang them on: the virtual host shows why each route passed.
+    if (rejected.length) vhHop.rejected = [...(vhHop.rejected ?? []), ...rejected.map((r) => `route ${r}`)];
     return {
       ok: false,
       code: 'route_not_found',
@@ -831,12 +833,18 @@ class Tracer {
     }
     if (eps === undefined) {
       const checked = this.ws.isChecked(cl.uri, 'endpoints');
-      this.hop('endpoints', sourceName, undefined, checked ? "no ClusterLoadAssignment among the dump's endpoints" : 'not in the dump (taken without ?include_eds)', { branch });
+      const noEds = !!this.ws.get(cl.uri)?.noEdsSection;
+      const missing = noEds ? 'the dump was taken without ?include_eds' : 'no endpoints section in the given files';
+      this.hop('endpoints', sourceName, undefined, checked ? "no ClusterLoadAssignment among the dump's endpoints" : `not in the dump (${missing})`, { branch });
       if (checked) {
         return uh(`EDS cluster "${name}" has no ClusterLoadAssignment "${sourceName}" in the dump's endpoints, so it has no endpoints`);
       }
-      this.note('The dump has no endpoints section (taken without ?include_eds): EDS endpoints and their health are unknown.');
-      return { ok: true, text: `cluster "${name}" (endpoints unknown: the dump was taken without ?include_eds)` };
+      this.note(
+        noEds
+          ? 'The dump has no endpoints section (taken without ?include_eds): EDS endpoints and their health are unknown.'
+          : 'No endpoints section in the given files (add a dump taken with ?include_eds, or istioctl pc endpoint output): EDS endpoints and their health are unknown.',
+      );
+      return { ok: true, text: `cluster "${name}" (endpoints unknown: ${missing})`, short: `cluster "${name}" (endpoints unknown)` };
     }
     const threshold = panicThreshold(c);
     const pick = choose(eps, threshold);
@@ -859,7 +867,7 @@ class Tracer {
     const panic = pick.panic
       ? ` — panic mode: ${pick.available} of ${pick.total} endpoints available is below the ${threshold}% panic threshold, so Envoy balances over all of them regardless of health`
       : '';
-    return { ok: true, text: `${list}${more}${panic}`, short: `${list}${more}${pick.panic ? ' (panic mode)' : ''}` };
+    return { ok: true, text: `${list}${more}${panic}`, short: `${list}${more}${pick.panic ? ' in panic mode' : ''}` };
   }
 
   private liveStatus(name: string): Handle | undefined {

@@ -53,8 +53,8 @@ export function selectVirtualHost(vhosts: unknown[], hostHeader: string): VhostC
   // Every domain that matches, in Envoy's order of precedence: the first one wins.
   const hits: Array<{ i: number; d: string; how: string }> = [
     ...(e ? [{ ...e, how: 'exact domain' }] : []),
-    ...suffixHits.map((x) => ({ ...x, how: 'suffix wildcard (longest match)' })),
-    ...prefixHits.map((x) => ({ ...x, how: 'prefix wildcard (longest match)' })),
+    ...suffixHits.map((x) => ({ ...x, how: suffixHits.length > 1 ? 'longest suffix wildcard' : 'suffix wildcard' })),
+    ...prefixHits.map((x) => ({ ...x, how: prefixHits.length > 1 ? 'longest prefix wildcard' : 'prefix wildcard' })),
     ...any.map((x) => ({ ...x, how: 'catch-all' })),
   ];
   if (hits.length) {
