@@ -37,6 +37,9 @@ run(process.execPath, [
   'package',
   '--no-dependencies', // everything the extension needs is in the esbuild bundle
   ...(pkg.repository ? [] : ['--allow-missing-repository']),
+  // Without a repository vsce cannot turn the README's relative image (media/screenshot.png) into a URL; the VSIX
+  // carries media/, so the relative link is kept as it is.
+  ...(pkg.repository ? [] : ['--no-rewrite-relative-links']),
   ...(hasLicense ? [] : ['--skip-license']),
   '--out', vsix,
 ]);
