@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { runTrace } from '../../src/cli/trace';
 import { analyze, Workspace, type Analysis } from '../../src/core/facade';
+import { snakeKey } from '../../src/core/trace/resources';
 import {
   headerMatch,
   matchRoute,
@@ -429,7 +430,71 @@ describe('resources re-read from the source', () => {
   });
 });
 
+/** A bootstrap with the given listeners and one STATIC cluster `c`, traced from a string. */
+function inline(listeners: unknown[], to: string, opts: TargetOptions = {}): Trace {
+  const text = JSON.stringify({
+    static_resources: {
+      listeners,
+      clusters: [{ name: 'c', type: 'STATIC', load_assignment: { cluster_name: 'c', endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: '10.9.9.9', port_value: 80 } } } }] }] } }],
+    },
+  });
+  const ws = new Workspace();
+  ws.set(analyze('inline', text));
+  return traceRequest(ws, 'inline', text, parseTarget(to, opts));
+}
+const HCM = { name: 'envoy.filters.network.http_connection_manager', typed_config: { route_config: { virtual_hosts: [{ name: 'v', domains: ['*'], routes: [{ match: { prefix: '/' }, route: { cluster: 'c' } }] }] } } };
+const TCP = { name: 'envoy.filters.network.tcp_proxy', typed_config: { cluster: 'c' } };
+const DOWNSTREAM_TLS = { name: 'envoy.transport_sockets.tls', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext' } };
+const at = (ip: string, port: number) => ({ socket_address: { address: ip, port_value: port } });
+
+describe('listeners and terminal filters', () => {
+  it('finds a listener by its additional_addresses too', () => {
+    const l = { name: 'dual', address: at('10.0.0.1', 80), additional_addresses: [{ address: at('10.0.0.2', 80) }], filter_chains: [{ filters: [TCP] }] };
+    assert.deepEqual(hopNames(inline([l], 'tcp://10.0.0.2:80'), 'listener'), ['dual']);
+    assert.equal(inline([l], 'tcp://10.0.0.3:80').outcome.code, 'listener_not_found');
+  });
+  it('prefers the listener bound to the exact address over 0.0.0.0 on the same port', () => {
+    const ls = [
+      { name: 'any', address: at('0.0.0.0', 80), filter_chains: [{ filters: [TCP] }] },
+      { name: 'exact', address: at('10.0.0.1', 80), filter_chains: [{ filters: [TCP] }] },
+    ];
+    assert.deepEqual(hopNames(inline(ls, 'tcp://10.0.0.1:80'), 'listener'), ['exact']);
+    assert.deepEqual(hopNames(inline(ls, 'tcp://10.0.0.2:80'), 'listener'), ['any']);
+  });
+  it('fails a plaintext connection on a chain that terminates TLS', () => {
+    const l = { name: 'tls', address: at('0.0.0.0', 443), filter_chains: [{ filters: [HCM], transport_socket: DOWNSTREAM_TLS }] };
+    assert.equal(inline([l], 'http://x:443/').outcome.code, 'tls_required');
+    assert.equal(inline([l], 'https://x:443/').outcome.message, '→ 10.9.9.9:80 (UNKNOWN)');
+  });
+  it('cannot read HTTP through TLS it does not terminate, nor route a plain TCP connection', () => {
+    const l = { name: 'plain', address: at('0.0.0.0', 80), filter_chains: [{ filters: [HCM] }] };
+    assert.equal(inline([l], 'https://x:80/').outcome.code, 'not_http');
+    assert.equal(inline([l], 'tcp://10.0.0.1:80').outcome.code, 'not_http');
+    assert.equal(inline([l], 'http://x:80/').outcome.ok, true);
+  });
+  it('names the chains that came closest when no filter chain matches', () => {
+    const l = {
+      name: 'sni',
+      address: at('0.0.0.0', 443),
+      filter_chains: [
+        { name: 'a', filter_chain_match: { server_names: ['a.example.com'] }, filters: [TCP] },
+        { name: 'p', filter_chain_match: { destination_port: 8443 }, filters: [TCP] },
+      ],
+    };
+    const t = inline([l], 'tls://b.example.com:443');
+    assert.equal(t.outcome.code, 'filter_chain_not_found');
+    assert.deepEqual(t.outcome.closest, ['"a"']);
+  });
+});
+
 describe('matchers on their own', () => {
+  it('snakeKey converts proto field names only', () => {
+    assert.equal(snakeKey('routeConfigName'), 'route_config_name');
+    assert.equal(snakeKey('route_config_name'), 'route_config_name');
+    assert.equal(snakeKey('@type'), '@type');
+    assert.equal(snakeKey('envoy.extensions.upstreams.http.v3.HttpProtocolOptions'), 'envoy.extensions.upstreams.http.v3.HttpProtocolOptions');
+    assert.equal(snakeKey('X-Custom'), 'X-Custom');
+  });
   it('selectVirtualHost follows exact > suffix > prefix > "*"', () => {
     const vhs = [
       { name: 'star', domains: ['*'] },

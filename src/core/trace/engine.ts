@@ -28,11 +28,12 @@ interface Handle {
   def: Definition;
 }
 
-/** A serving listener with its materialized value and bound address. */
+/** A serving listener with its materialized value and bound addresses (`address`, then `additional_addresses`). */
 interface ListenerRef extends Handle {
   value: Obj;
   ip?: string;
   port?: number;
+  addrs: Array<{ ip: string; port: number }>;
 }
 
 /** How one branch (or the whole request) ends, before it is phrased as the outcome. */
@@ -226,7 +227,11 @@ class Tracer {
         const value = this.reader.resource(u, def);
         if (!value) return;
         const sa = socketAddress(value.address);
-        serving.push({ uri: u, index, def, value, ip: sa?.ip, port: sa?.port });
+        const addrs: ListenerRef['addrs'] = [];
+        for (const a of [sa, ...objs(value.additional_addresses).map((x) => socketAddress(x.address))]) {
+          if (a?.ip !== undefined && a.port !== undefined) addrs.push({ ip: a.ip, port: a.port });
+        }
+        serving.push({ uri: u, index, def, value, ip: sa?.ip, port: sa?.port, addrs });
       });
       return { serving, idle };
     }
@@ -249,16 +254,17 @@ class Tracer {
     port: number,
     exclude?: ListenerRef,
   ): { l?: ListenerRef; how?: string; ambiguous?: ListenerRef[] } {
-    const onPort = all.filter((l) => l !== exclude && l.port === port && l.ip !== undefined);
+    const onPort = all.filter((l) => l !== exclude && l.addrs.some((a) => a.port === port));
+    const ips = (l: ListenerRef) => l.addrs.filter((a) => a.port === port).map((a) => a.ip);
     if (ip !== undefined) {
-      const exact = onPort.find((l) => sameIp(l.ip!, ip));
+      const exact = onPort.find((l) => ips(l).some((x) => sameIp(x, ip)));
       if (exact) return { l: exact, how: `bound to ${ip}:${port} exactly` };
     }
-    const wild = onPort.find((l) => isAnyAddress(l.ip!));
+    const wild = onPort.find((l) => ips(l).some(isAnyAddress));
     if (wild) return { l: wild, how: `bound to any address on port ${port}` };
     if (ip === undefined) {
       if (onPort.length === 1) {
-        this.note(`The destination IP is unknown; ${onPort[0].def.name} is the only listener on port ${port}, so the trace assumes the destination is ${onPort[0].ip}.`);
+        this.note(`The destination IP is unknown; ${onPort[0].def.name} is the only listener on port ${port}, so the trace assumes the destination is ${ips(onPort[0])[0]}.`);
         return { l: onPort[0], how: `the only listener on port ${port} (destination IP assumed)` };
       }
       if (onPort.length > 1) return { ambiguous: onPort };
@@ -290,17 +296,17 @@ class Tracer {
       serving.find((l) => l.def.name === name) ?? serving.find((l) => l.port === p && Tracer.useOriginalDst(l));
     if (req.direction === 'outbound') {
       const vo = named('virtualOutbound', 15001) ?? serving.find((l) => Tracer.useOriginalDst(l));
-      if (vo) return this.handOff(serving, vo, 'outbound traffic redirected to it by iptables');
+      if (vo) return this.handOff(serving, vo);
     } else {
       const vi = serving.find((l) => l.def.name === 'virtualInbound') ?? serving.find((l) => l.port === 15006);
       if (vi) {
-        if (Tracer.useOriginalDst(vi)) return this.handOff(serving, vi, 'inbound traffic redirected to it by iptables');
-        this.hop('listener', vi.def.name, vi, `(${Tracer.addr(vi)}) takes inbound traffic redirected by iptables and picks a filter chain by the original destination ${this.dstText()}`);
+        if (Tracer.useOriginalDst(vi)) return this.handOff(serving, vi);
+        this.hop('listener', vi.def.name, vi, `(${Tracer.addr(vi)}) picks a filter chain by the original destination ${this.dstText()} (inbound traffic redirected by iptables)`);
         return this.throughListener(vi);
       }
       // Istio before 1.4 sent inbound traffic through virtualOutbound (15001) too, to the pod-IP listeners.
       const vo = named('virtualOutbound', 15001);
-      if (vo) return this.handOff(serving, vo, 'inbound traffic redirected to it by iptables (Istio < 1.4)');
+      if (vo) return this.handOff(serving, vo, 'inbound traffic redirected by iptables to 15001, as before Istio 1.4');
     }
     const found = this.byAddress(serving, this.dstIp, port);
     if (found.ambiguous) return this.ambiguous(found.ambiguous);
@@ -340,18 +346,19 @@ class Tracer {
     };
   }
 
-  private handOff(serving: ListenerRef[], vo: ListenerRef, why: string): Result {
+  private handOff(serving: ListenerRef[], vo: ListenerRef, why?: string): Result {
+    const also = why ? ` (${why})` : '';
     const found = this.byAddress(serving, this.dstIp, this.req.port, vo);
     if (found.ambiguous) {
-      this.hop('listener', vo.def.name, vo, `(${Tracer.addr(vo)}) ${why}; use_original_dst: the original destination ${this.dstText()} has several candidate listeners`);
+      this.hop('listener', vo.def.name, vo, `(${Tracer.addr(vo)}) use_original_dst: the original destination ${this.dstText()} has several candidate listeners${also}`);
       return this.ambiguous(found.ambiguous);
     }
     if (found.l) {
-      this.hop('listener', vo.def.name, vo, `(${Tracer.addr(vo)}) ${why} → hands off to ${found.l.def.name} (use_original_dst: original destination ${this.dstText()})`);
+      this.hop('listener', vo.def.name, vo, `(${Tracer.addr(vo)}) → hands off to ${found.l.def.name} (use_original_dst: original destination ${this.dstText()})${also}`);
       this.hop('listener', found.l.def.name, found.l, `(${Tracer.addr(found.l)}) ${found.how}`);
       return this.throughListener(found.l);
     }
-    this.hop('listener', vo.def.name, vo, `(${Tracer.addr(vo)}) ${why}; no listener for the original destination ${this.dstText()}, so it keeps the connection`);
+    this.hop('listener', vo.def.name, vo, `(${Tracer.addr(vo)}) keeps the connection: no listener for the original destination ${this.dstText()}${also}`);
     return this.throughListener(vo);
   }
 
@@ -428,6 +435,7 @@ class Tracer {
         code: 'filter_chain_not_found',
         flag: 'NR',
         text: `${choice.decidedBy} among the ${chains.length} filter chain${chains.length === 1 ? '' : 's'} of listener ${l.def.name}, which has no default filter chain; Envoy closes the connection`,
+        closest: choice.closest?.slice(0, 3).map((i) => this.chainLabel(chains, i, chainDefs)),
       };
     }
     const chain = choice.index < 0 ? dflt! : chains[choice.index];

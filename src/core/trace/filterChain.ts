@@ -36,6 +36,8 @@ export interface ChainChoice {
   matchedOn: string[];
   /** Every chain passed over, with the reason. */
   rejected: Array<{ index: number; reason: string }>;
+  /** When no chain matched: the chains that got furthest (failed only at the last step). */
+  closest?: number[];
 }
 
 /** A number from a proto JSON field that may be a wrapper (`{"value": 9080}`) or a string. */
@@ -236,6 +238,7 @@ export function selectFilterChain(chains: unknown[], hasDefault: boolean, c: Con
         decidedBy: `no filter chain matches ${step.label}`,
         matchedOn: [],
         rejected,
+        closest: scored.map((x) => x.i),
       };
     }
     if (next.length === 1 && alive.length > 1 && !decidedBy) decidedBy = step.label;

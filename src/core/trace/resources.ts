@@ -17,11 +17,22 @@ export type Obj = Record<string, unknown>;
 const decoder = new TextDecoder('utf-8');
 
 /** Keys whose values are maps of user data: their keys are kept as written. */
-const OPAQUE = new Set(['metadata', 'typed_per_filter_config', 'per_filter_config', 'filter_metadata', 'typed_filter_metadata']);
+const OPAQUE = new Set([
+  'metadata',
+  'typed_per_filter_config',
+  'per_filter_config',
+  'filter_metadata',
+  'typed_filter_metadata',
+  'typed_extension_protocol_options',
+  'extension_protocol_options',
+]);
 
-/** `routeConfigName` → `route_config_name`; snake_case and `@type` stay as they are. */
+/**
+ * `routeConfigName` → `route_config_name`. Only proto field names are converted: snake_case, `@type` and keys that
+ * are data (extension names with dots, header names with dashes) stay as they are.
+ */
 export function snakeKey(k: string): string {
-  if (k.startsWith('@') || !/[A-Z]/.test(k)) return k;
+  if (!/^[a-z][a-zA-Z0-9]*$/.test(k) || !/[A-Z]/.test(k)) return k;
   return k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 }
 
