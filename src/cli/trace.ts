@@ -191,7 +191,8 @@ export function runTrace(args: string[], io: TraceIo): number {
       return 3;
     }
     ws.set(analysis);
-    loaded.set(p, { path: p, bytes: input, text: input.toString('utf8') });
+    // Offsets follow the analysis: a UTF-8 BOM counts in JSON and is dropped before YAML is parsed.
+    loaded.set(p, { path: p, bytes: input, text: new TextDecoder('utf-8', { ignoreBOM: analysis.format === 'json' }).decode(input) });
   }
   const first = a.files[0];
   const trace = traceRequest(ws, first, loaded.get(first)!.bytes, req, { sourceOf: (u) => loaded.get(u)?.bytes });

@@ -422,6 +422,19 @@ describe('resources re-read from the source', () => {
     const l = a.hops[0];
     assert.equal(text.slice(l.span!.start, l.span!.end), '"l-é"');
   });
+  it('keeps spans aligned after a UTF-8 BOM, in JSON and YAML', () => {
+    for (const f of ['sidecar.json', 'sidecar.yaml']) {
+      const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), readFileSync(path.join(FIX, f))]);
+      const json = f.endsWith('.json');
+      const ws = new Workspace();
+      ws.set(analyze(f, bytes, { languageId: json ? 'json' : 'yaml' }));
+      const t = traceRequest(ws, f, bytes, parseTarget('http://ratings:9080/'));
+      assert.equal(t.outcome.message, '→ 10.4.1.12:9080 (HEALTHY)', f);
+      const text = new TextDecoder('utf-8', { ignoreBOM: json }).decode(bytes);
+      const l = t.hops[0];
+      assert.equal(text.slice(l.span!.start, l.span!.end), json ? '"virtualOutbound"' : 'virtualOutbound', f);
+    }
+  });
   it('says when no listener takes the connection and nothing intercepts it', () => {
     const t = trace('trace-domains.json', 'http://10.0.0.1:5000/');
     assert.equal(t.outcome.code, 'listener_not_found');

@@ -14,7 +14,10 @@ import { parseYamlToTape } from '../parse/yamlTape';
 /** A JSON-like object. */
 export type Obj = Record<string, unknown>;
 
-const decoder = new TextDecoder('utf-8');
+// Span offsets follow the analysis: the JSON scanner counts a UTF-8 BOM as one UTF-16 unit, while YAML is parsed from
+// text decoded without it (facade.ts).
+const keepBom = new TextDecoder('utf-8', { ignoreBOM: true });
+const dropBom = new TextDecoder('utf-8');
 
 /** Keys whose values are maps of user data: their keys are kept as written. */
 const OPAQUE = new Set([
@@ -86,7 +89,7 @@ export class ResourceReader {
       return undefined;
     }
     // Span offsets are UTF-16: decode a byte buffer to a string once.
-    const text = typeof src === 'string' ? src : decoder.decode(src);
+    const text = typeof src === 'string' ? src : (a.format === 'json' ? keepBom : dropBom).decode(src);
     const f: FileSource = { text, format: a.format };
     this.files.set(uri, f);
     return f;
