@@ -131,6 +131,8 @@ class Tracer {
   private readonly children = new Map<string, Map<number, number[]>>();
   private readonly req: TraceRequest;
   private dstIp: string | undefined;
+  /** The route configuration is inline and validates its clusters (validate_clusters defaults to true there). */
+  private validatesClusters = false;
 
   constructor(
     private readonly ws: Workspace,
@@ -514,6 +516,8 @@ class Tracer {
       chainHop.detail += ' → HTTP connection manager, inline route configuration';
       if (!req.http) return this.notHttp(chainHop.name);
       rcHandle = this.childrenOf(chain, 'routeConfig')[0];
+      // Envoy validates the clusters of an inline route configuration unless told not to.
+      this.validatesClusters = rc.validate_clusters !== false && !(isObj(rc.validate_clusters) && rc.validate_clusters.value === false);
       this.hop('routeConfig', rcName, rcHandle, 'inline in the HTTP connection manager');
     } else {
       chainHop.detail += isObj(hcm.scoped_routes) ? ' → HTTP connection manager, scoped routes' : ' → HTTP connection manager';
@@ -767,6 +771,9 @@ class Tracer {
         return { ok: false, code: 'not_traced', text: `cluster "${name}" is not in the given files (add the cluster output, e.g. istioctl pc cluster -o json)` };
       }
       this.hop('cluster', name, undefined, "not among this dump's clusters", { branch });
+      if (this.validatesClusters && http) {
+        this.note(`Envoy rejects an inline route configuration (and its listener) naming a cluster unknown when it loads, unless validate_clusters is false; a cluster "${name}" removed after loading gets 503 NC, as traced.`);
+      }
       return nc(`cluster "${name}" is not among this dump's clusters`, closest(name, this.allNames('cluster'), 3));
     }
     const c = this.reader.resource(serving.uri, serving.def) ?? {};
