@@ -1,0 +1,207 @@
+/**
+ * "Where does this request go?" in the editor: the `envoyLens.traceRequest` command, the "Envoy Trace" view with the
+ * outcome and one clickable node per hop, and the path highlighted in the dump. registerTraceFeatures also wires the
+ * "Envoy Traffic" tree (traffic.ts) and the traffic graph (graph.ts).
+ */
+import * as vscode from 'vscode';
+import { parseTarget, traceRequest, type Trace, type TraceHop } from '../core/trace';
+import type { DumpIndex } from './dumpIndex';
+import { registerGraph } from './graph';
+import { log } from './log';
+import { registerTraffic } from './traffic';
+
+/** The argument of envoyLens.traceRequest that skips the prompts. */
+export interface TraceArgs {
+  to: string;
+  inbound?: boolean;
+  headers?: Record<string, string>;
+  /** The dump to trace through (default: the active editor's document). */
+  uri?: string;
+}
+
+/** Context key set while the active editor is an Envoy dump. */
+export const DUMP_ACTIVE = 'envoyLens.dumpActive';
+
+const ICON: Record<TraceHop['kind'], string> = {
+  listener: 'plug',
+  filterChain: 'filter',
+  routeConfig: 'list-tree',
+  virtualHost: 'globe',
+  route: 'arrow-right',
+  cluster: 'server',
+  endpoints: 'server-environment',
+};
+
+type TraceNode = { type: 'outcome'; trace: Trace } | { type: 'hop'; hop: TraceHop; i: number } | { type: 'note'; text: string };
+
+/** The "Envoy Trace" view: the outcome first, then the hops in order, then the engine's notes. */
+class TraceResults implements vscode.TreeDataProvider<TraceNode> {
+  private trace: Trace | undefined;
+  private readonly changed = new vscode.EventEmitter<TraceNode | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+
+  set(trace: Trace | undefined): void {
+    this.trace = trace;
+    this.changed.fire(undefined);
+  }
+
+  getChildren(node?: TraceNode): TraceNode[] {
+    if (node || !this.trace) return [];
+    return [
+      { type: 'outcome', trace: this.trace },
+      ...this.trace.hops.map((hop, i) => ({ type: 'hop' as const, hop, i })),
+      ...this.trace.notes.map((text) => ({ type: 'note' as const, text })),
+    ];
+  }
+
+  getTreeItem(node: TraceNode): vscode.TreeItem {
+    if (node.type === 'outcome') {
+      const o = node.trace.outcome;
+      const item = new vscode.TreeItem(o.ok ? 'Reached' : `Dead end${o.status ? ` ${o.status}` : ''}${o.flag ? ` ${o.flag}` : ''}${o.code ? ` ${o.code}` : ''}`);
+      item.description = o.message;
+      item.tooltip = new vscode.MarkdownString().appendText(o.message + (o.closest?.length ? `\n\nClosest: ${o.closest.join(', ')}` : ''));
+      item.iconPath = new vscode.ThemeIcon(o.ok ? 'pass-filled' : 'error', new vscode.ThemeColor(o.ok ? 'testing.iconPassed' : 'errorForeground'));
+      item.id = 'outcome';
+      return item;
+    }
+    if (node.type === 'note') {
+      const item = new vscode.TreeItem(node.text);
+      item.iconPath = new vscode.ThemeIcon('info');
+      return item;
+    }
+    const { hop } = node;
+    const item = new vscode.TreeItem(`${hop.kind} ${hop.name}`);
+    item.description = `${hop.branch ? `[${hop.branch}] ` : ''}${hop.detail}`;
+    const tip = new vscode.MarkdownString().appendText(`${hop.kind} ${hop.name}\n\n${hop.detail}`);
+    if (hop.rejected?.length) tip.appendText(`\n\nPassed over:\n${hop.rejected.map((r) => `- ${r}`).join('\n')}`);
+    item.tooltip = tip;
+    item.iconPath = new vscode.ThemeIcon(hop.span ? ICON[hop.kind] : 'warning');
+    item.id = `hop${node.i}`;
+    if (hop.span && hop.uri) item.command = { title: 'Reveal', command: 'envoyLens.revealLocation', arguments: [hop.uri, hop.span.start] };
+    return item;
+  }
+}
+
+/** Opens a URI and selects a span, without relying on the extension's own reveal command. */
+export async function revealSpan(uri: string, start: number, end = start): Promise<void> {
+  const doc = await vscode.workspace.openTextDocument(vscode.Uri.parse(uri));
+  const range = new vscode.Range(doc.positionAt(start), doc.positionAt(end));
+  await vscode.window.showTextDocument(doc, { selection: range, preserveFocus: false, preview: false });
+}
+
+export function registerTraceFeatures(context: vscode.ExtensionContext, index: DumpIndex): void {
+  const results = new TraceResults();
+  const view = vscode.window.createTreeView('envoyLens.trace', { treeDataProvider: results, showCollapseAll: false });
+  const deco = vscode.window.createTextEditorDecorationType({
+    backgroundColor: new vscode.ThemeColor('editor.wordHighlightStrongBackground'),
+    border: '1px solid',
+    borderColor: new vscode.ThemeColor('focusBorder'),
+    overviewRulerColor: new vscode.ThemeColor('focusBorder'),
+    overviewRulerLane: vscode.OverviewRulerLane.Center,
+  });
+  let current: Trace | undefined;
+
+  const decorate = (editors: readonly vscode.TextEditor[] = vscode.window.visibleTextEditors) => {
+    for (const ed of editors) {
+      const key = ed.document.uri.toString();
+      const ranges = (current?.hops ?? [])
+        .filter((h) => h.span && h.uri === key)
+        .map((h) => new vscode.Range(ed.document.positionAt(h.span!.start), ed.document.positionAt(h.span!.end)));
+      ed.setDecorations(deco, ranges);
+    }
+  };
+  const show = (trace: Trace | undefined) => {
+    current = trace;
+    results.set(trace);
+    void vscode.commands.executeCommand('setContext', 'envoyLens.hasTrace', !!trace);
+    decorate();
+  };
+
+  const updateContext = () => {
+    const doc = vscode.window.activeTextEditor?.document;
+    void vscode.commands.executeCommand('setContext', DUMP_ACTIVE, !!doc && !!index.get(doc.uri));
+  };
+
+  const run = async (arg?: TraceArgs): Promise<Trace | undefined> => {
+    const uri = arg?.uri ?? vscode.window.activeTextEditor?.document.uri.toString();
+    const doc = uri ? vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri) ?? (await vscode.workspace.openTextDocument(vscode.Uri.parse(uri))) : undefined;
+    const analysis = doc ? await index.analysisFor(doc) : undefined;
+    if (!doc || !analysis) {
+      void vscode.window.showInformationMessage('The active editor is not an Envoy dump; open one first.');
+      return undefined;
+    }
+    let to = arg?.to;
+    let inbound = arg?.inbound ?? false;
+    if (to === undefined) {
+      to = await vscode.window.showInputBox({
+        title: 'Envoy: Trace Request',
+        prompt: 'Where does this request go? A URL or HOST:PORT',
+        placeHolder: 'http://ratings:9080/ratings/0 · https://host/path · tcp 10.0.0.5:3306 · host:port',
+        ignoreFocusOut: true,
+        validateInput: (v) => {
+          try {
+            parseTarget(normalizeTarget(v));
+            return undefined;
+          } catch (e) {
+            return (e as Error).message;
+          }
+        },
+      });
+      if (!to) return undefined;
+      const dir = await vscode.window.showQuickPick(
+        [
+          { label: 'Outbound', description: 'from the application in the pod', inbound: false },
+          { label: 'Inbound', description: 'a client connecting to the pod', inbound: true },
+        ],
+        { title: 'Envoy: Trace Request — direction', ignoreFocusOut: true },
+      );
+      if (!dir) return undefined;
+      inbound = dir.inbound;
+    }
+    let trace: Trace;
+    try {
+      const req = parseTarget(normalizeTarget(to), { direction: inbound ? 'inbound' : 'outbound', headers: arg?.headers });
+      const sourceOf = (u: string) => vscode.workspace.textDocuments.find((d) => d.uri.toString() === u)?.getText();
+      trace = traceRequest(index.workspace, doc.uri.toString(), doc.getText(), req, { sourceOf });
+    } catch (e) {
+      void vscode.window.showErrorMessage(`Envoy trace: ${(e as Error).message}`);
+      if ((e as Error).name !== 'Error') log().error('[trace]', e as Error);
+      return undefined;
+    }
+    show(trace);
+    view.message = `${inbound ? 'Inbound' : 'Outbound'} ${to}`;
+    if (arg?.to === undefined || !arg) {
+      await vscode.commands.executeCommand('envoyLens.trace.focus').then(undefined, () => undefined);
+    }
+    const o = trace.outcome;
+    if (o.ok) void vscode.window.showInformationMessage(`Envoy trace: ${o.message}`);
+    else void vscode.window.showWarningMessage(`Envoy trace: ${o.message}`);
+    return trace;
+  };
+
+  context.subscriptions.push(
+    view,
+    deco,
+    vscode.commands.registerCommand('envoyLens.traceRequest', (arg?: TraceArgs) => run(arg && typeof arg.to === 'string' ? arg : undefined)),
+    vscode.commands.registerCommand('envoyLens.clearTrace', () => show(undefined)),
+    vscode.window.onDidChangeVisibleTextEditors((eds) => decorate(eds)),
+    vscode.window.onDidChangeActiveTextEditor(updateContext),
+    index.onDidChange(updateContext),
+    // The view closing clears the highlights.
+    view.onDidChangeVisibility((e) => {
+      if (!e.visible && current) {
+        current = undefined;
+        decorate();
+      }
+    }),
+  );
+  updateContext();
+  registerTraffic(context, index, run);
+  registerGraph(context, index);
+}
+
+/** `tcp 10.0.0.5:3306` → `tcp://10.0.0.5:3306`; `http ratings:9080/x` likewise. */
+export function normalizeTarget(v: string): string {
+  const m = /^\s*(tcp|tls|http|https)\s+(\S.*)$/i.exec(v);
+  return m ? `${m[1].toLowerCase()}://${m[2].trim()}` : v.trim();
+}
