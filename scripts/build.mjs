@@ -13,6 +13,8 @@ const common = {
   sourcemap: !production,
   minify: production,
   logLevel: 'warning',
+  // jsonc-parser's "main" is a UMD build whose dynamic requires esbuild cannot follow; its "module" build bundles.
+  mainFields: ['module', 'main'],
 };
 
 await esbuild.build({

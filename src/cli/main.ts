@@ -17,6 +17,7 @@ import {
   type Severity,
 } from '../core/facade';
 import { runFetch } from './fetch';
+import { runTrace } from './trace';
 
 
 export const EXIT_OK = 0;
@@ -33,6 +34,8 @@ Commands:
         Tables of listeners, routes, clusters and endpoints.
   refs FILE... --name NAME
         The definitions and every reference of NAME, as path:line:col kind.
+  trace FILE... --to URL|HOST:PORT [--inbound] [--header K=V]... [--method M] [--sni NAME] [--alpn P,...] [--format text|json]
+        Where a request goes: listener, filter chain, route configuration, virtual host, route, cluster, endpoints.
   fetch [--context C] [--namespace N] POD [-o FILE] [--yaml]
         [--method auto|exec|port-forward] [--admin-port P] [--kubeconfig PATH] [--fail-on ...]
         Fetch the live config dump of POD's istio-proxy through the Kubernetes API, save it
@@ -42,7 +45,8 @@ Options:
   -h, --help     Show this help.
   -v, --version  Show the version.
 
-Exit codes: 0 no problem at or above --fail-on, 1 problems found, 2 usage error, 3 unreadable or non-Envoy input.`;
+Exit codes: 0 no problem at or above --fail-on (trace: the request reaches an upstream), 1 problems found (trace: a
+dead end), 2 usage error, 3 unreadable or non-Envoy input.`;
 
 /** Output sinks, so tests can run the CLI in-process. */
 export interface Io {
@@ -142,7 +146,8 @@ function readProblem(p: string): Buffer | string {
 }
 
 function linesOf(l: Loaded): LineIndex {
-  l.lines ??= new LineIndex(l.bytes.toString('utf8'));
+  // Decode as analyze() did: YAML text loses a leading BOM there (TextDecoder), JSON bytes keep it as one unit.
+  l.lines ??= new LineIndex(l.analysis.format === 'yaml' ? new TextDecoder().decode(l.bytes) : l.bytes.toString('utf8'));
   return l.lines;
 }
 
@@ -302,6 +307,8 @@ export function main(argv: string[], io: Io): number | Promise<number> {
       io.out(version());
       return EXIT_OK;
     }
+    // trace parses its own flags (repeated --header), which parseArgs would reject.
+    if (argv[0] === 'trace') return runTrace(argv.slice(1), io);
     const p = parseArgs(argv);
     if (!['check', 'summary', 'refs', 'fetch'].includes(p.command)) throw new UsageError(`Unknown command "${p.command}".`);
     if (p.files.length === 0) throw new UsageError(`${p.command} needs at least one ${p.command === 'fetch' ? 'POD' : 'FILE'}.`);

@@ -138,3 +138,5 @@ export { KIND_LABEL } from './describe';
 export { parseIstioClusterName, describeIstioCluster } from './istio';
 export { renderSummary, table } from './features/summary';
 export { looksLikeEnvoy, SNIFF_BYTES } from './sniff';
+export { traceRequest, parseTarget, nodeIpOf } from './trace';
+export type { Trace, TraceHop, TraceHopKind, TraceOutcome, TraceRequest, TraceHttp, TraceDirection, TraceOptions, TargetOptions } from './trace';
