@@ -134,4 +134,10 @@ describe('the bundled bin', () => {
     assert.equal(r.status, 1, r.stderr);
     assert.match(r.stdout, /listener-error/);
   });
+
+  it('traces with the bundled bin (every dependency resolves inside the bundle)', () => {
+    const r = spawnSync(process.execPath, [path.join(ROOT, 'dist', 'cli.js'), 'trace', fx('sidecar.json'), '--to', 'http://ratings:9080/ratings/0'], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /→ 10\.4\.1\.12:9080 \(HEALTHY\)$/m);
+  });
 });
