@@ -170,9 +170,9 @@ export function registerTraceFeatures(context: vscode.ExtensionContext, index: D
     }
     show(trace);
     view.message = `${inbound ? 'Inbound' : 'Outbound'} ${to}`;
-    if (arg?.to === undefined || !arg) {
-      await vscode.commands.executeCommand('envoyLens.trace.focus').then(undefined, () => undefined);
-    }
+    // Show the Envoy Trace view (its `when` clause is the context key just set); keep the editor focused.
+    await vscode.commands.executeCommand('setContext', 'envoyLens.hasTrace', true);
+    if (!view.visible) await vscode.commands.executeCommand('envoyLens.trace.focus', { preserveFocus: true }).then(undefined, () => undefined);
     const o = trace.outcome;
     if (o.ok) void vscode.window.showInformationMessage(`Envoy trace: ${o.message}`);
     else void vscode.window.showWarningMessage(`Envoy trace: ${o.message}`);
