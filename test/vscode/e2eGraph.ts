@@ -4,7 +4,9 @@
  *     sidecar.json from the Explorer;
  *  2. run "Envoy: Show Traffic Graph" from the Command Palette and wait for the webview's SVG;
  *  3. filter by name in the webview, then click the ratings cluster: the editor's cursor lands on its definition;
- *  4. screenshot into test-output/graph.png (and media/graph.png with UPDATE_SCREENSHOT=1).
+ *  4. screenshot into test-output/graph.png (and media/graph.png with UPDATE_SCREENSHOT=1);
+ *  5. "Envoy: Trace Request…" through its input box and direction pick: the Envoy Trace view shows the outcome and
+ *     the hops (test-output/trace.png).
  *
  *   node out/test/vscode/e2eGraph.js
  */
@@ -149,6 +151,25 @@ async function main(): Promise<number> {
         return c && c.line === defLine ? c : undefined;
       });
       return `Ln ${at.line}, Col ${at.col}`;
+    });
+
+    await step('Envoy: Trace Request… with the input box and the direction pick shows the outcome and hops', async () => {
+      await p.locator('.tabs-container .tab', { hasText: 'sidecar.json' }).first().click();
+      await runCommand(p, 'Envoy: Trace Request');
+      const input = p.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible', timeout: 10_000 });
+      await input.fill('http://ratings:9080/ratings/0');
+      await p.keyboard.press('Enter');
+      await p.locator('.quick-input-list .monaco-list-row', { hasText: 'Outbound' }).first().waitFor({ timeout: 10_000 });
+      await p.keyboard.press('Enter');
+      const outcome = p.locator('.monaco-list-row', { hasText: 'Reached' }).first();
+      await outcome.waitFor({ timeout: 30_000 });
+      const text = (await outcome.innerText()).replace(/\s+/g, ' ');
+      check(text.includes('10.4.1.12:9080'), `outcome row: ${text}`);
+      // The first hops (the list is virtualized: rows below the fold are not rendered).
+      check((await p.locator('.monaco-list-row', { hasText: 'listener virtualOutbound' }).count()) > 0, 'a hop row for virtualOutbound');
+      await p.screenshot({ path: path.join(OUTPUT, 'trace.png') });
+      return text;
     });
     return 0;
   } catch {
