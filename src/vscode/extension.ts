@@ -7,6 +7,7 @@ import { renderSummary } from '../core/facade';
 import { DiagnosticsController } from './diagnostics';
 import { DumpIndex } from './dumpIndex';
 import { registerFetchCommands } from './fetchCommand';
+import { registerTraceFeatures } from './trace';
 import { log } from './log';
 import { REVEAL_COMMAND, registerProviders } from './providers';
 
@@ -48,6 +49,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const diagnostics = new DiagnosticsController(index, context.extensionUri);
   context.subscriptions.push(out, index, diagnostics, ...registerProviders(index), ...statusBar(index, diagnostics));
   registerFetchCommands(context, index);
+  registerTraceFeatures(context, index);
 
   context.subscriptions.push(
     vscode.commands.registerCommand(REVEAL_COMMAND, (uri: string, offset: number) => reveal(uri, offset)),

@@ -17,13 +17,9 @@ interface Row {
 suite('trace: Envoy Trace Request, Envoy Traffic tree and graph on sidecar.json', function () {
   let doc: vscode.TextDocument;
 
-  suiteSetup(async function () {
+  suiteSetup(async () => {
     await activate();
-    // Until package.json contributes the commands and extension.ts calls registerTraceFeatures, there is nothing to test.
-    if (!(await vscode.commands.getCommands(true)).includes('envoyLens.traceRequest')) {
-      console.log('trace: envoyLens.traceRequest is not registered (registerTraceFeatures not wired yet); skipped');
-      this.skip();
-    }
+    assert.ok((await vscode.commands.getCommands(true)).includes('envoyLens.traceRequest'), 'the trace command is registered');
     doc = await open('sidecar.json', true);
     await waitFor(async () => ((await labels([])) ?? []).length > 0, 'the Envoy Traffic tree shows the dump');
   });
