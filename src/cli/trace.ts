@@ -4,10 +4,10 @@
  * resolve what it lacks, e.g. istioctl's per-type outputs). One line per hop with `path:line:col`, then the outcome.
  * Exit codes: 0 the request reaches an upstream, 1 a dead end, 2 usage, 3 an input that cannot be read or is not Envoy.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { analyze, LineIndex, Workspace } from '../core/facade';
 import { parseTarget, traceRequest, type Trace, type TraceHop } from '../core/trace';
+import { readProblem } from './input';
 
 /** Output sinks (the same shape as the CLI's Io). */
 export interface TraceIo {
@@ -105,23 +105,6 @@ interface Loaded {
   lines?: LineIndex;
 }
 
-function readInput(p: string): Buffer | string {
-  let st: fs.Stats;
-  try {
-    st = fs.statSync(p);
-  } catch {
-    return `${p} does not exist.`;
-  }
-  if (st.isDirectory()) return `${p} is a directory; pass the dump files inside it.`;
-  try {
-    const bytes = fs.readFileSync(p);
-    if (bytes.subarray(0, 8192).includes(0)) return `${p} is a binary file, not JSON or YAML.`;
-    return bytes;
-  } catch (e) {
-    return `${p} cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'}).`;
-  }
-}
-
 function position(l: Loaded | undefined, offset: number | undefined): { line: number; column: number } | undefined {
   if (!l || offset === undefined) return undefined;
   l.lines ??= new LineIndex(l.text);
@@ -179,7 +162,7 @@ export function runTrace(args: string[], io: TraceIo): number {
   const ws = new Workspace();
   const loaded = new Map<string, Loaded>();
   for (const p of a.files) {
-    const input = readInput(p);
+    const input = readProblem(p);
     if (typeof input === 'string') {
       io.err(`envoy-lens: ${input}`);
       return 3;
