@@ -5,18 +5,9 @@
  *   npx tsc -p tsconfig.json && node out/bench/scanner.js [targetMB] [runs]
  */
 
+import { mulberry32 as prng } from './generateDump';
 import { scanJson } from '../src/core/parse/jsonScanner';
 
-/** Small deterministic PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const rnd = prng(42);
 const pick = <T>(xs: T[]): T => xs[Math.floor(rnd() * xs.length)];

@@ -6,6 +6,8 @@ import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
+import { scanJson } from '../../src/core/parse/jsonScanner';
+import { toValue } from '../../src/core/parse/nav';
 import { SIDECAR_FINDINGS } from '../vscode/suite/expectations';
 import { analyze, check, documentSymbols, hoverAt, workspaceSymbols, Workspace, type SymbolNode } from '../../src/core/facade';
 
@@ -242,5 +244,15 @@ describe('bad input', () => {
     const a = analyze('package.json', '{"name": "x", "version": "1.0.0", "dependencies": {}}');
     assert.equal(a.shape, 'unknown');
     assert.deepEqual(a.problems.map((p) => p.code), ['not-envoy']);
+  });
+});
+
+describe('toValue (used by the trace engine to re-read resources)', () => {
+  it('keeps a "__proto__" key as data, as JSON.parse does', () => {
+    const t = scanJson('{"__proto__": {"polluted": true}, "name": "x"}');
+    const v = toValue(t, t.roots[0]) as Record<string, unknown>;
+    assert.equal(Object.getPrototypeOf(v), Object.prototype);
+    assert.deepEqual(Object.keys(v), ['__proto__', 'name']);
+    assert.deepEqual(v, JSON.parse('{"__proto__": {"polluted": true}, "name": "x"}'));
   });
 });

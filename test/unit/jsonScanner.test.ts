@@ -1,9 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
+import { mulberry32 as prng } from '../../bench/generateDump';
 import { CancellationError, MSG, scanJson } from '../../src/core/parse/jsonScanner';
 import { K, KEY_NONE, KEY_UNKNOWN, keySpellings } from '../../src/core/parse/keys';
 import { Utf8OffsetMap, isAsciiBytes, utf8ToUtf16Offset, utf8ToUtf16Offsets } from '../../src/core/parse/offsets';
+import { build } from './tapeValue';
 import {
   KIND_ARRAY, KIND_FALSE, KIND_NULL, KIND_NUMBER, KIND_OBJECT, KIND_STRING, KIND_TRUE, type Tape,
 } from '../../src/core/parse/tape';
@@ -11,27 +13,6 @@ import {
 // ----------------------------------------------------------------------------------------------------------------
 // Helpers
 
-/** Rebuilds the JS value of node i. */
-function build(t: Tape, i: number): unknown {
-  switch (t.kind[i]) {
-    case KIND_OBJECT: {
-      const o: Record<string, unknown> = {};
-      for (let c = i + 1; c < t.next[i]; c = t.next[c]) o[t.keyText(c) ?? '<no key>'] = build(t, c);
-      return o;
-    }
-    case KIND_ARRAY: {
-      const a: unknown[] = [];
-      for (let c = i + 1; c < t.next[i]; c = t.next[c]) a.push(build(t, c));
-      return a;
-    }
-    case KIND_STRING: return t.str(i);
-    case KIND_NUMBER: return t.num(i);
-    case KIND_TRUE: return true;
-    case KIND_FALSE: return false;
-    case KIND_NULL: return null;
-    default: throw new Error(`bad kind ${t.kind[i]} at node ${i}`);
-  }
-}
 
 /** Structural invariants every tape must satisfy, whatever the input. */
 function checkInvariants(t: Tape, srcLength: number): void {
@@ -67,16 +48,6 @@ function member(t: Tape, obj: number, key: string): number {
   return -1;
 }
 
-/** mulberry32 */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function bothInputs(text: string): Array<[string, Tape, number]> {
   const buf = Buffer.from(text, 'utf8');

@@ -8,35 +8,10 @@ import {
   KIND_ARRAY, KIND_FALSE, KIND_NULL, KIND_NUMBER, KIND_OBJECT, KIND_STRING, KIND_TRUE, type Tape,
 } from '../../src/core/parse/tape';
 import { composeYamlTape, parseYamlToTape, scanYamlFast } from '../../src/core/parse/yamlTape';
+import { build } from './tapeValue';
 
 // ----------------------------------------------------------------------------------------------------------------
 // Helpers
-
-/** Rebuilds the JS value of node i (later duplicate keys win, as in yaml.parse). */
-function build(t: Tape, i: number): unknown {
-  switch (t.kind[i]) {
-    case KIND_OBJECT: {
-      const o: Record<string, unknown> = {};
-      for (let c = i + 1; c < t.next[i]; c = t.next[c]) {
-        Object.defineProperty(o, t.keyText(c) ?? '<no key>', {
-          value: build(t, c), enumerable: true, writable: true, configurable: true,
-        });
-      }
-      return o;
-    }
-    case KIND_ARRAY: {
-      const a: unknown[] = [];
-      for (let c = i + 1; c < t.next[i]; c = t.next[c]) a.push(build(t, c));
-      return a;
-    }
-    case KIND_STRING: return t.str(i);
-    case KIND_NUMBER: return t.num(i);
-    case KIND_TRUE: return true;
-    case KIND_FALSE: return false;
-    case KIND_NULL: return null;
-    default: throw new Error(`bad kind ${t.kind[i]} at node ${i}`);
-  }
-}
 
 function values(t: Tape): unknown[] {
   return t.roots.map((r) => build(t, r));

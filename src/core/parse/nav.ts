@@ -1,5 +1,5 @@
 /** Small readers over a Tape: find a member by key id, walk children, read strings. */
-import { KIND_ARRAY, KIND_OBJECT, KIND_STRING, type Tape } from './tape';
+import { KIND_ARRAY, KIND_FALSE, KIND_NUMBER, KIND_OBJECT, KIND_STRING, KIND_TRUE, type Tape } from './tape';
 
 /** The member of object `obj` whose key id is `key`, or -1. */
 export function member(t: Tape, obj: number, key: number): number {
@@ -48,18 +48,21 @@ export function toValue(t: Tape, node: number): unknown {
   switch (t.kind[node]) {
     case KIND_OBJECT: {
       const o: Record<string, unknown> = {};
-      for (const c of children(t, node)) o[t.keyText(c) ?? ''] = toValue(t, c);
+      // Own data properties: a `"__proto__"` key in a dump is data, as JSON.parse keeps it, not a prototype.
+      for (const c of children(t, node)) {
+        Object.defineProperty(o, t.keyText(c) ?? '', { value: toValue(t, c), enumerable: true, writable: true, configurable: true });
+      }
       return o;
     }
     case KIND_ARRAY:
       return children(t, node).map((c) => toValue(t, c));
     case KIND_STRING:
       return t.str(node);
-    case 4:
+    case KIND_NUMBER:
       return t.num(node);
-    case 5:
+    case KIND_TRUE:
       return true;
-    case 6:
+    case KIND_FALSE:
       return false;
     default:
       return null;
