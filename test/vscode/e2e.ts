@@ -17,29 +17,14 @@ import {
   codeServerCli, EXTENSION_ID, extensionBuilt, launchBrowser, log, makeWorkspace, OUTPUT, remoteUri, ROOT, scratch,
   startServer, testEnv, workbenchUrl, type Server,
 } from './harness';
+import { check, StepRecorder, until } from './steps';
 
 const RATINGS = 'outbound|9080||ratings.default.svc.cluster.local';
 const MIRROR = 'outbound|9080||mirror.default.svc.cluster.local';
-const results: Array<{ name: string; ok: boolean; detail?: string }> = [];
-const t0 = Date.now();
-const since = () => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
-
-async function step(name: string, fn: () => Promise<string | void>): Promise<void> {
-  const t = Date.now();
-  try {
-    const detail = (await fn()) ?? undefined;
-    results.push({ name, ok: true, detail });
-    console.log(`ok - ${name}${detail ? ` (${detail})` : ''} [${Date.now() - t} ms]`);
-  } catch (e) {
-    results.push({ name, ok: false, detail: (e as Error).message });
-    console.log(`not ok - ${name}: ${(e as Error).message}`);
-    throw e;
-  }
-}
-
-function check(cond: unknown, msg: string): asserts cond {
-  if (!cond) throw new Error(msg);
-}
+const rec = new StepRecorder();
+const results = rec.results;
+const since = () => rec.since();
+const step = (name: string, fn: () => Promise<string | void>) => rec.step(name, fn);
 
 /** 1-based line and column of `needle` (+ offset into it) in a fixture. */
 function lineCol(text: string, needle: string, into = 0): { line: number; col: number } {
@@ -50,21 +35,6 @@ function lineCol(text: string, needle: string, into = 0): { line: number; col: n
   return { line, col: i + into - before.lastIndexOf('\n') };
 }
 
-/** Polls `probe` until it returns a truthy value or the deadline passes (the editor gives no event to wait on). */
-async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 /** Makes the VSIX with `npm run package`'s script into a scratch folder. */
 function packageVsix(): string {

@@ -14,43 +14,13 @@ import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'no
 import * as path from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
 import { launchBrowser, log, makeWorkspace, OUTPUT, remoteUri, ROOT, startServer, testEnv, workbenchUrl, type Server } from './harness';
+import { check, StepRecorder, until } from './steps';
 
 const RATINGS = 'outbound|9080||ratings.default.svc.cluster.local';
-const results: Array<{ name: string; ok: boolean; detail?: string }> = [];
-const t0 = Date.now();
-const since = () => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
-
-async function step(name: string, fn: () => Promise<string | void>): Promise<void> {
-  const t = Date.now();
-  try {
-    const detail = (await fn()) ?? undefined;
-    results.push({ name, ok: true, detail });
-    console.log(`ok - ${name}${detail ? ` (${detail})` : ''} [${Date.now() - t} ms]`);
-  } catch (e) {
-    results.push({ name, ok: false, detail: (e as Error).message });
-    console.log(`not ok - ${name}: ${(e as Error).message}`);
-    throw e;
-  }
-}
-
-function check(cond: unknown, msg: string): asserts cond {
-  if (!cond) throw new Error(msg);
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const rec = new StepRecorder();
+const results = rec.results;
+const since = () => rec.since();
+const step = (name: string, fn: () => Promise<string | void>) => rec.step(name, fn);
 
 async function cursor(page: Page): Promise<{ line: number; col: number } | undefined> {
   const text = await page.locator('#status\\.editor\\.selection').innerText({ timeout: 2000 }).catch(() => '');
