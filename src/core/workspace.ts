@@ -116,7 +116,10 @@ export class Workspace {
     if (own.length > 0 || (a && a.complete.has(kind))) return sortMainFirst(own);
     const out: DefHandle[] = [];
     if (a && selfContained(a)) return out;
-    for (const [other, oa] of this.files) if (other !== uri && !selfContained(oa)) out.push(...this.defsIn(other, kind, name));
+    for (const [other, oa] of this.files) {
+      if (other === uri || selfContained(oa)) continue;
+      for (const h of this.defsIn(other, kind, name)) out.push(h); // no spread: a name may have 100,000s of definitions
+    }
     return sortMainFirst(out);
   }
 

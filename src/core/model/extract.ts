@@ -70,6 +70,12 @@ const USABLE = new Set(['HEALTHY', 'UNKNOWN']);
 
 const MAX_DOMAINS = 20;
 
+/**
+ * How deep wrappers (objects keyed by namespace / pod, arrays of dumps) are looked into for a dump. Bounded so that
+ * nested arrays and objects with no Envoy content cannot recurse without end.
+ */
+const MAX_WRAPPER_DEPTH = 4;
+
 /** Extracts definitions and references from a tape. */
 export function extract(t: Tape, isCancelled?: () => boolean, endpointSamples = 5): Extracted {
   const x = new Extractor(t, isCancelled, endpointSamples);
@@ -208,7 +214,7 @@ class Extractor {
 
   private root(n: number, depth: number): Shape {
     const t = this.t;
-    if (isArray(t, n)) return this.array(n);
+    if (isArray(t, n)) return depth < MAX_WRAPPER_DEPTH ? this.array(n, depth) : 'unknown';
     if (!isObject(t, n)) return 'unknown';
     const configs = member(t, n, K.configs);
     if (configs >= 0) {
@@ -262,7 +268,7 @@ class Extractor {
   }
 
   /** A bare array: istioctl's per-type output (listeners, routes, clusters, endpoint statuses). */
-  private array(n: number): Shape {
+  private array(n: number, depth: number): Shape {
     const t = this.t;
     const items = children(t, n);
     if (items.length === 0) return 'empty';
@@ -275,7 +281,7 @@ class Extractor {
       // An array of dumps (several proxies) or of wrapped objects.
       let found: Shape = 'unknown';
       for (const it of items) if (isObject(t, it)) {
-        const s = this.root(it, 1);
+        const s = this.root(it, depth + 1);
         if (s !== 'unknown') found = s;
       }
       return found;
@@ -864,90 +870,124 @@ class Extractor {
 
   // ---------------------------------------------------------------- generic walk
 
-  /** Finds references at any depth of a filter or TLS config. `pk` is the key under which `n` sits. */
+  /**
+   * Finds references at any depth of a filter or TLS config. `pk` is the key under which `n` sits.
+   *
+   * Iterative on purpose: a filter's `typed_config` is free-form, and 100,000 nested arrays (200 KB) must not
+   * overflow the stack (issue 8). The tape is pre-order, so the walk moves forward over it, skipping a subtree with
+   * `next[]`, and keeps only a stack of the open containers with the key each sits under.
+   */
   private walk(n: number, pk: number, from: number): void {
     const t = this.t;
-    const kind = t.kind[n];
-    if (kind === KIND_ARRAY) {
-      const end = t.next[n];
-      for (let c = n + 1; c < end; c = t.next[c]) {
-        const ck = t.kind[c];
-        if (ck === KIND_OBJECT || ck === KIND_ARRAY) this.walk(c, pk, from);
-        else if (pk === K.cluster_names) this.addRef('cluster', c, 'config-source', from);
-      }
-      return;
-    }
-    if (kind !== KIND_OBJECT) return;
-    this.tick();
-    const inFilterConfig = pk === K.typed_config || pk === K.config;
-    const end = t.next[n];
-    for (let c = n + 1; c < end; c = t.next[c]) {
-      const k = t.keyId[c];
-      switch (k) {
-        case K.metadata:
-          continue;
-        case K.rds: {
-          const rc = member(t, c, K.route_config_name);
-          if (rc >= 0) this.addRef('routeConfig', rc, 'rds', from);
-          continue;
-        }
-        case K.route_config:
-          if (isObject(t, c)) this.routeConfig(c, 'inline', 'route_config', -1, from);
-          continue;
-        case K.envoy_grpc: {
-          const cn = member(t, c, K.cluster_name);
-          if (cn >= 0) this.addRef('cluster', cn, 'grpc-service', from);
-          continue;
-        }
-        case K.http_uri: {
-          const cn = member(t, c, K.cluster);
-          if (cn >= 0) this.addRef('cluster', cn, 'http-uri', from);
-          continue;
-        }
-        case K.tls_certificate_sds_secret_configs:
-          for (const s of children(t, c)) {
-            const nn = member(t, s, K.name);
-            if (nn >= 0) this.addRef('secret', nn, 'sds', from);
-          }
-          continue;
-        case K.validation_context_sds_secret_config:
-        case K.session_ticket_keys_sds_secret_config: {
-          const nn = member(t, c, K.name);
-          if (nn >= 0) this.addRef('secret', nn, 'sds', from);
-          continue;
-        }
-        case K.config_discovery: {
-          // ECDS: the filter's own name is the extension config it waits for.
-          const nn = member(t, n, K.name);
-          if (nn >= 0) this.addRef('ecdsFilter', nn, 'ecds', from);
-          continue;
-        }
-        case K.collector_cluster:
-          this.addRef('cluster', c, 'tracing', from);
-          continue;
-        case K.local_cluster_name:
-          this.addRef('cluster', c, 'local-cluster', from);
-          continue;
-        case K.cluster:
-          // tcp_proxy (and udp_proxy, redis catch-all) name their cluster at the top of their config.
-          if (inFilterConfig && t.kind[c] === KIND_STRING) this.addRef('cluster', c, 'tcp-proxy', from);
-          else if (t.kind[c] === KIND_OBJECT) this.walk(c, k, from);
-          continue;
-        case K.weighted_clusters:
-          if (inFilterConfig) {
-            for (const wc of children(t, member(t, c, K.clusters))) {
-              const nn = member(t, wc, K.name);
-              if (nn >= 0) this.addRef('cluster', nn, 'tcp-weighted-cluster', from);
-            }
-            continue;
-          }
-          break;
-        default:
-          break;
+    if (t.kind[n] !== KIND_OBJECT && t.kind[n] !== KIND_ARRAY) return;
+    const open: number[] = [];
+    const keys: number[] = [];
+    const enter = (c: number, key: number): void => {
+      if (t.kind[c] === KIND_OBJECT) this.tick();
+      open.push(c);
+      keys.push(key);
+    };
+    enter(n, pk);
+    let c = n + 1;
+    while (open.length > 0) {
+      const top = open.length - 1;
+      const parent = open[top];
+      if (c >= t.next[parent]) {
+        open.pop();
+        keys.pop();
+        continue;
       }
       const ck = t.kind[c];
-      if (ck === KIND_OBJECT || ck === KIND_ARRAY) this.walk(c, k, from);
-      else if (k === K.cluster_names && ck === KIND_STRING) this.addRef('cluster', c, 'config-source', from);
+      const container = ck === KIND_OBJECT || ck === KIND_ARRAY;
+      if (t.kind[parent] === KIND_ARRAY) {
+        // Array items sit under the array's own key (`cluster_names: [a, b]`).
+        if (container) {
+          enter(c, keys[top]);
+          c++;
+        } else {
+          if (keys[top] === K.cluster_names) this.addRef('cluster', c, 'config-source', from);
+          c = t.next[c];
+        }
+        continue;
+      }
+      const k = t.keyId[c];
+      if (this.walkMember(parent, keys[top], c, k, from)) {
+        c = t.next[c];
+      } else if (container) {
+        enter(c, k);
+        c++;
+      } else {
+        if (k === K.cluster_names && ck === KIND_STRING) this.addRef('cluster', c, 'config-source', from);
+        c = t.next[c];
+      }
+    }
+  }
+
+  /**
+   * One member `c` (key `k`) of object `obj` (which sits under key `pk`) met by the generic walk. Returns true when it
+   * was handled and its subtree is to be skipped, false when the walk descends into it as into any other value.
+   */
+  private walkMember(obj: number, pk: number, c: number, k: number, from: number): boolean {
+    const t = this.t;
+    const inFilterConfig = pk === K.typed_config || pk === K.config;
+    switch (k) {
+      case K.metadata:
+        return true;
+      case K.rds: {
+        const rc = member(t, c, K.route_config_name);
+        if (rc >= 0) this.addRef('routeConfig', rc, 'rds', from);
+        return true;
+      }
+      case K.route_config:
+        if (isObject(t, c)) this.routeConfig(c, 'inline', 'route_config', -1, from);
+        return true;
+      case K.envoy_grpc: {
+        const cn = member(t, c, K.cluster_name);
+        if (cn >= 0) this.addRef('cluster', cn, 'grpc-service', from);
+        return true;
+      }
+      case K.http_uri: {
+        const cn = member(t, c, K.cluster);
+        if (cn >= 0) this.addRef('cluster', cn, 'http-uri', from);
+        return true;
+      }
+      case K.tls_certificate_sds_secret_configs:
+        for (const s of children(t, c)) {
+          const nn = member(t, s, K.name);
+          if (nn >= 0) this.addRef('secret', nn, 'sds', from);
+        }
+        return true;
+      case K.validation_context_sds_secret_config:
+      case K.session_ticket_keys_sds_secret_config: {
+        const nn = member(t, c, K.name);
+        if (nn >= 0) this.addRef('secret', nn, 'sds', from);
+        return true;
+      }
+      case K.config_discovery: {
+        // ECDS: the filter's own name is the extension config it waits for.
+        const nn = member(t, obj, K.name);
+        if (nn >= 0) this.addRef('ecdsFilter', nn, 'ecds', from);
+        return true;
+      }
+      case K.collector_cluster:
+        this.addRef('cluster', c, 'tracing', from);
+        return true;
+      case K.local_cluster_name:
+        this.addRef('cluster', c, 'local-cluster', from);
+        return true;
+      case K.cluster:
+        // tcp_proxy (and udp_proxy, redis catch-all) name their cluster at the top of their config.
+        if (inFilterConfig && t.kind[c] === KIND_STRING) this.addRef('cluster', c, 'tcp-proxy', from);
+        return t.kind[c] !== KIND_OBJECT;
+      case K.weighted_clusters:
+        if (!inFilterConfig) return false;
+        for (const wc of children(t, member(t, c, K.clusters))) {
+          const nn = member(t, wc, K.name);
+          if (nn >= 0) this.addRef('cluster', nn, 'tcp-weighted-cluster', from);
+        }
+        return true;
+      default:
+        return false;
     }
   }
 }
