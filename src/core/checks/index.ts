@@ -5,7 +5,7 @@ import { missingEndpoints, noHealthyEndpoints } from './endpoints';
 import { listenerError } from './listenerError';
 import { noEdsSection } from './noEdsSection';
 import { parseErrors } from './parseErrors';
-import type { Check, Diagnostic } from './types';
+import type { Check, Diagnostic, Severity } from './types';
 import { unknownReferences } from './unknownReferences';
 import { unusedCluster } from './unusedCluster';
 import { warming } from './warming';
@@ -22,11 +22,43 @@ export const CHECKS: readonly Check[] = [
   unusedCluster,
 ];
 
-/** Runs every check on one file of the workspace; findings sorted by position. */
+/**
+ * At most this many findings are listed per file. A hostile file (aliases to a missing anchor fanned out, issue 8)
+ * made 413,000 of them; no reader goes past the first screenful, and an editor slows down under that many.
+ */
+export const MAX_FINDINGS_PER_FILE = 1000;
+
+const RANK: Record<Severity, number> = { error: 0, warning: 1, information: 2, hint: 3 };
+
+const byPosition = (x: Diagnostic, y: Diagnostic): number => x.span.start - y.span.start;
+
+/**
+ * Keeps the `max` most severe findings (ties by position), listed by position, then one `too-many-findings` saying
+ * how many were left out and of which codes. Errors are never dropped for hints.
+ */
+export function capFindings(all: Diagnostic[], max = MAX_FINDINGS_PER_FILE): Diagnostic[] {
+  if (all.length <= max) return all.sort(byPosition);
+  all.sort((x, y) => RANK[x.severity] - RANK[y.severity] || byPosition(x, y));
+  const kept = all.slice(0, max).sort(byPosition);
+  const left = new Map<string, number>();
+  for (let i = max; i < all.length; i++) left.set(all[i].code, (left.get(all[i].code) ?? 0) + 1);
+  const n = all.length - max;
+  const codes = [...left].sort((x, y) => y[1] - x[1]).map(([c, k]) => `${k.toLocaleString('en-US')} ${c}`);
+  kept.push({
+    code: 'too-many-findings',
+    severity: 'information',
+    message: `${n.toLocaleString('en-US')} more finding${n === 1 ? '' : 's'} not shown (${codes.join(', ')}); only the first ${max.toLocaleString('en-US')}, most severe first, are listed.`,
+    span: { start: 0, end: 0 },
+  });
+  return kept;
+}
+
+/** Runs every check on one file of the workspace; findings sorted by position, at most MAX_FINDINGS_PER_FILE of them. */
 export function runChecks(workspace: Workspace, uri: string): Diagnostic[] {
   const analysis = workspace.get(uri);
   if (!analysis) return [];
   const out: Diagnostic[] = [];
-  for (const check of CHECKS) out.push(...check({ uri, analysis, workspace }));
-  return out.sort((x, y) => x.span.start - y.span.start);
+  // No spread: a check can return hundreds of thousands of findings, more than a call's arguments may hold.
+  for (const check of CHECKS) for (const d of check({ uri, analysis, workspace })) out.push(d);
+  return capFindings(out);
 }
