@@ -2,8 +2,14 @@
  * `missing-endpoints`: an EDS cluster whose ClusterLoadAssignment is not in the dump (only when the dump has an
  * endpoints section at all: a dump taken without ?include_eds has none, see no-eds-section).
  * `no-healthy-endpoints`: endpoints exist but none takes traffic (Envoy treats UNKNOWN as healthy).
- * Both end in `503 UH` (no_healthy_upstream) for requests to that cluster.
+ * `no-endpoints`: a load assignment (or live cluster status) with no endpoint at all: the service is scaled to zero
+ * or has no ready pods in this cluster. Common and usually intended (real Istio dumps hold dozens), so it is
+ * information, apart from `no-healthy-endpoints`, which means hosts exist and are all down (issue 8).
+ * All three end in `503 UH` (no_healthy_upstream) for requests to that cluster.
  */
+import { ISTIO_BUILTIN_CLUSTERS, parseIstioClusterName } from '../istio';
+import type { Definition } from '../model/types';
+import type { Workspace } from '../workspace';
 import type { Check, Diagnostic } from './types';
 
 export const missingEndpoints: Check = ({ uri, analysis: a, workspace }) => {
@@ -24,22 +30,47 @@ export const missingEndpoints: Check = ({ uri, analysis: a, workspace }) => {
   return out;
 };
 
+function label(d: Definition): string {
+  return d.kind === 'clusterStatus' ? `Cluster "${d.name}" (live status)` : d.kind === 'cluster' ? `Cluster "${d.name}"` : `Load assignment "${d.name}"`;
+}
+
 export const noHealthyEndpoints: Check = ({ analysis: a }) => {
   const out: Diagnostic[] = [];
   for (const d of a.defs) {
     const e = d.info.endpoints;
-    if (!e || e.healthy > 0) continue;
-    // A cluster's inline load_assignment may be empty by design (ORIGINAL_DST, BlackHoleCluster): only flag hosts that are all down.
-    if (d.kind === 'cluster' && e.total === 0) continue;
-    const label = d.kind === 'clusterStatus' ? `Cluster "${d.name}" (live status)` : d.kind === 'cluster' ? `Cluster "${d.name}"` : `Load assignment "${d.name}"`;
+    if (!e || e.healthy > 0 || e.total === 0) continue;
     const statuses = Object.entries(e.byStatus).map(([s, n]) => `${n} ${s}`).join(', ');
     out.push({
       code: 'no-healthy-endpoints',
       severity: 'warning',
-      message:
-        e.total === 0
-          ? `${label} has no endpoints; Envoy answers requests to it with 503 UH (no_healthy_upstream).`
-          : `${label} has ${e.total} endpoint${e.total > 1 ? 's' : ''} and none is healthy (${statuses}); Envoy answers requests to it with 503 UH (no_healthy_upstream).`,
+      message: `${label(d)} has ${e.total} endpoint${e.total > 1 ? 's' : ''} and none is healthy (${statuses}); Envoy answers requests to it with 503 UH (no_healthy_upstream).`,
+      span: d.nameSpan,
+    });
+  }
+  return out;
+};
+
+/**
+ * Whether an empty load assignment (or live status) is empty by design rather than a service with no pods: the
+ * inline assignment of a non-EDS cluster (ORIGINAL_DST, BlackHoleCluster), which Envoy lists under
+ * static_endpoint_configs; Istio's built-in clusters; Istio's inbound clusters (the local app, ORIGINAL_DST since 1.10).
+ */
+function emptyByDesign(d: Definition, uri: string, workspace: Workspace): boolean {
+  if (d.kind === 'cluster' || d.section === 'static_endpoint_configs') return true;
+  if (Object.prototype.hasOwnProperty.call(ISTIO_BUILTIN_CLUSTERS, d.name)) return true;
+  if (parseIstioClusterName(d.name)?.direction === 'inbound') return true;
+  return workspace.resolve(uri, 'cluster', d.name).some((c) => c.def.info.clusterType !== undefined && c.def.info.clusterType !== 'EDS');
+}
+
+export const noEndpoints: Check = ({ uri, analysis: a, workspace }) => {
+  const out: Diagnostic[] = [];
+  for (const d of a.defs) {
+    const e = d.info.endpoints;
+    if (!e || e.total > 0 || emptyByDesign(d, uri, workspace)) continue;
+    out.push({
+      code: 'no-endpoints',
+      severity: 'information',
+      message: `${label(d)} has no endpoints here (the service is scaled to zero or has no ready pods); Envoy answers requests to it with 503 UH (no_healthy_upstream).`,
       span: d.nameSpan,
     });
   }

@@ -1,7 +1,7 @@
 /** All checks, in the order their findings are listed. */
 import type { Workspace } from '../workspace';
 import { duplicateName } from './duplicateName';
-import { missingEndpoints, noHealthyEndpoints } from './endpoints';
+import { missingEndpoints, noEndpoints, noHealthyEndpoints } from './endpoints';
 import { listenerError } from './listenerError';
 import { noEdsSection } from './noEdsSection';
 import { parseErrors } from './parseErrors';
@@ -17,6 +17,7 @@ export const CHECKS: readonly Check[] = [
   unknownReferences,
   missingEndpoints,
   noHealthyEndpoints,
+  noEndpoints,
   noEdsSection,
   warming,
   unusedCluster,

@@ -19,6 +19,7 @@ export const DIAGNOSTIC_CODES = [
   'warming',
   'unused-cluster',
   'no-eds-section',
+  'no-endpoints',
   'too-many-findings',
 ] as const;
 

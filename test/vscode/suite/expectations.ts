@@ -6,7 +6,7 @@ export const SIDECAR_FINDINGS = [
   'missing-endpoints warning outbound|9080||details.default.svc.cluster.local',
   'no-healthy-endpoints warning outbound|443||unused.example.com',
   'no-healthy-endpoints warning outbound|9080|v1|reviews.default.svc.cluster.local',
-  'no-healthy-endpoints warning outbound|9080||productpage.default.svc.cluster.local',
+  'no-endpoints information outbound|9080||productpage.default.svc.cluster.local',
   'unknown-cluster warning inbound|9443||',
   'unknown-cluster warning outbound|9080|v2|reviews.default.svc.cluster.local',
   'unknown-cluster warning outbound|9080||mirror.default.svc.cluster.local',

@@ -1,0 +1,83 @@
+/**
+ * Issue 8 §6, precision on real dumps: a finding must mean something. Each case is built after what real dumps hold
+ * (described in the issue) and runs as JSON and as YAML.
+ */
+import { strict as assert } from 'node:assert';
+import { describe, it } from 'node:test';
+import { stringify } from 'yaml';
+import { analyze, check, Workspace } from '../../src/core/facade';
+
+const FORMATS = ['json', 'yaml'] as const;
+
+function load(files: Record<string, unknown>, format: (typeof FORMATS)[number]): { ws: Workspace; texts: Map<string, string> } {
+  const ws = new Workspace();
+  const texts = new Map<string, string>();
+  for (const [name, value] of Object.entries(files)) {
+    const uri = `${name}.${format}`;
+    const text = format === 'json' ? JSON.stringify(value, null, 1) : stringify(value);
+    texts.set(uri, text);
+    ws.set(analyze(uri, text, { languageId: format }));
+  }
+  return { ws, texts };
+}
+
+/** `code severity name` for every finding, the name being the text under its span. */
+function findings(ws: Workspace, texts: Map<string, string>, uri: string): string[] {
+  return check(ws, uri)
+    .map((d) => `${d.code} ${d.severity} ${texts.get(uri)!.slice(d.span.start, d.span.end).replace(/^"|"$/g, '')}`)
+    .sort();
+}
+
+describe('a load assignment with no endpoints is not a cluster with no healthy endpoints', () => {
+  const cla = (name: string, endpoints: unknown) => ({ endpoint_config: { cluster_name: name, endpoints } });
+  const lb = (ip: string, health_status: string) => ({ endpoint: { address: { socket_address: { address: ip, port_value: 80 } } }, health_status });
+  const dump = {
+    configs: [
+      {
+        '@type': 'type.googleapis.com/envoy.admin.v3.ClustersConfigDump',
+        static_clusters: [{ cluster: { name: 'inline-empty', type: 'ORIGINAL_DST', load_assignment: { cluster_name: 'inline-empty' } } }],
+      },
+      {
+        '@type': 'type.googleapis.com/envoy.admin.v3.EndpointsConfigDump',
+        dynamic_endpoint_configs: [
+          cla('scaled-to-zero', undefined),
+          cla('empty-locality', [{ locality: {}, lb_endpoints: [] }]),
+          cla('all-down', [{ lb_endpoints: [lb('10.0.0.1', 'UNHEALTHY'), lb('10.0.0.2', 'DRAINING')] }]),
+          cla('one-up', [{ lb_endpoints: [lb('10.0.0.3', 'UNHEALTHY'), lb('10.0.0.4', 'HEALTHY')] }]),
+          cla('unknown-counts-as-healthy', [{ lb_endpoints: [lb('10.0.0.5', 'UNKNOWN')] }]),
+          // Empty by design, as real dumps list them: Istio's built-ins and inbound clusters, a non-EDS cluster's.
+          cla('BlackHoleCluster', []),
+          cla('inbound|9080||', []),
+          cla('inline-empty', []),
+        ],
+        static_endpoint_configs: [cla('egress-cluster', undefined)],
+      },
+    ],
+  };
+  const status = {
+    cluster_statuses: [
+      { name: 'live-empty', host_statuses: [] },
+      { name: 'live-down', host_statuses: [{ address: { socket_address: { address: '10.0.0.6', port_value: 80 } }, health_status: { failed_outlier_check: true } }] },
+    ],
+  };
+  for (const format of FORMATS) {
+    it(`no-endpoints (information) for an empty one, no-healthy-endpoints (warning) when hosts exist and all are down (${format})`, () => {
+      const { ws, texts } = load({ dump, status }, format);
+      assert.deepEqual(findings(ws, texts, `dump.${format}`), [
+        'no-endpoints information empty-locality',
+        'no-endpoints information scaled-to-zero',
+        'no-healthy-endpoints warning all-down',
+      ]);
+      assert.deepEqual(findings(ws, texts, `status.${format}`), ['no-endpoints information live-empty', 'no-healthy-endpoints warning live-down']);
+      const byCode = (c: string) => check(ws, `dump.${format}`).filter((d) => d.code === c).map((d) => d.message);
+      assert.equal(
+        byCode('no-endpoints').find((m) => m.includes('scaled-to-zero')),
+        'Load assignment "scaled-to-zero" has no endpoints here (the service is scaled to zero or has no ready pods); Envoy answers requests to it with 503 UH (no_healthy_upstream).',
+      );
+      assert.equal(
+        byCode('no-healthy-endpoints')[0],
+        'Load assignment "all-down" has 2 endpoints and none is healthy (1 UNHEALTHY, 1 DRAINING); Envoy answers requests to it with 503 UH (no_healthy_upstream).',
+      );
+    });
+  }
+});
