@@ -5,6 +5,7 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { stringify } from 'yaml';
+import type { Diagnostic } from '../../src/core/checks/types';
 import { analyze, check, Workspace } from '../../src/core/facade';
 
 const FORMATS = ['json', 'yaml'] as const;
@@ -21,12 +22,78 @@ function load(files: Record<string, unknown>, format: (typeof FORMATS)[number]):
   return { ws, texts };
 }
 
+const codes = (diags: Diagnostic[]): string[] => diags.map((d) => d.code).sort();
+
 /** `code severity name` for every finding, the name being the text under its span. */
 function findings(ws: Workspace, texts: Map<string, string>, uri: string): string[] {
   return check(ws, uri)
     .map((d) => `${d.code} ${d.severity} ${texts.get(uri)!.slice(d.span.start, d.span.end).replace(/^"|"$/g, '')}`)
     .sort();
 }
+
+const LISTENER = 'type.googleapis.com/envoy.config.listener.v3.Listener';
+const listener = (name: string, port: number) => ({
+  '@type': LISTENER,
+  name,
+  address: { socket_address: { address: '0.0.0.0', port_value: port } },
+  filter_chains: [{ filters: [{ name: 'envoy.filters.network.tcp_proxy', typed_config: { cluster: 'BlackHoleCluster' } }] }],
+});
+const listenersDump = (entries: unknown[], key = 'dynamic_listeners', statics: unknown[] = []) => ({
+  configs: [
+    { '@type': 'type.googleapis.com/envoy.admin.v3.ListenersConfigDump', static_listeners: statics, [key]: entries },
+    { '@type': 'type.googleapis.com/envoy.admin.v3.ClustersConfigDump', static_clusters: [{ cluster: { name: 'BlackHoleCluster', type: 'STATIC' } }] },
+  ],
+});
+
+describe('a listener in several states is one listener', () => {
+  const details = "error adding listener '0.0.0.0:15006': address already in use";
+  for (const format of FORMATS) {
+    it(`two error_state entries of virtualInbound, one naming it only inside failed_configuration (${format})`, () => {
+      const dump = listenersDump([
+        { name: 'virtualInbound', error_state: { failed_configuration: listener('virtualInbound', 15006), details } },
+        { error_state: { failed_configuration: listener('virtualInbound', 15006), details } },
+      ]);
+      const { ws, texts } = load({ dump }, format);
+      const a = ws.get(`dump.${format}`)!;
+      assert.equal(a.defs.filter((d) => d.kind === 'listener' && d.name === 'virtualInbound').length, 2, 'both entries stay navigable');
+      const diags = check(ws, `dump.${format}`);
+      assert.deepEqual(findings(ws, texts, `dump.${format}`), ['listener-error error virtualInbound']);
+      const err = diags[0];
+      assert.equal(err.message, `Envoy rejected listener "virtualInbound" and is not serving it: ${details}`);
+      assert.equal(err.related?.length, 1, 'the other error entry is related information');
+    });
+
+    it(`active, warming and draining states with an error entry of the same name (${format})`, () => {
+      const dump = listenersDump([
+        { name: 'l', active_state: { listener: listener('l', 80) }, warming_state: { listener: listener('l', 80) } },
+        { name: 'l', draining_state: { listener: listener('l', 80) } },
+        { name: 'l', error_state: { failed_configuration: listener('l', 80), details: 'bad update' } },
+      ]);
+      const { ws } = load({ dump }, format);
+      const diags = check(ws, `dump.${format}`);
+      assert.deepEqual(codes(diags), ['listener-error', 'warming']);
+      assert.match(diags.find((d) => d.code === 'listener-error')!.message, /keeps serving the previous version/);
+    });
+
+    it(`v2alpha lists several draining copies of one listener (${format})`, () => {
+      const dump = listenersDump([{ listener: listener('l', 80) }, { listener: listener('l', 80) }], 'dynamic_draining_listeners');
+      const { ws } = load({ dump }, format);
+      assert.deepEqual(codes(check(ws, `dump.${format}`)), []);
+    });
+
+    it(`two live definitions of one name are still duplicates (${format})`, () => {
+      const twoActive = listenersDump([
+        { name: 'l', active_state: { listener: listener('l', 80) } },
+        { name: 'l', active_state: { listener: listener('l', 81) } },
+      ]);
+      const staticAndActive = listenersDump([{ name: 'l', active_state: { listener: listener('l', 80) } }], 'dynamic_listeners', [{ listener: listener('l', 81) }]);
+      for (const dump of [twoActive, staticAndActive]) {
+        const { ws } = load({ dump }, format);
+        assert.deepEqual(codes(check(ws, `dump.${format}`)), ['duplicate-name', 'duplicate-name']);
+      }
+    });
+  }
+});
 
 describe('a load assignment with no endpoints is not a cluster with no healthy endpoints', () => {
   const cla = (name: string, endpoints: unknown) => ({ endpoint_config: { cluster_name: name, endpoints } });

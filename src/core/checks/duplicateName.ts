@@ -4,6 +4,11 @@
  * is active and warming an update at once is normal and not a duplicate; nor is the bootstrap's copy of a static
  * resource inside a full dump. Virtual hosts are compared within their route configuration, route configurations only
  * among RDS ones, secrets only among static ones.
+ *
+ * Listeners are compared only among their live (static and active) entries: the warming, draining and error entries
+ * of a name are states of that one listener. Envoy lists several draining copies of a listener while they drain, and
+ * real Istio dumps list one rejected listener in two error_state entries, one of which names it only inside
+ * `failed_configuration` (issue 8).
  */
 import { KIND_LABEL } from '../describe';
 import type { DefKind, DefState } from '../model/types';
@@ -24,6 +29,7 @@ export const duplicateName: Check = ({ uri, analysis: a }) => {
     if (d.kind === 'routeConfig' && d.section !== 'dynamic_route_configs') return;
     // SDS secrets are keyed by name and config source: one name fetched from two sources is listed twice.
     if (d.kind === 'secret' && d.state !== 'static') return;
+    if (d.kind === 'listener' && stateClass(d.state) !== 'live') return;
     const scope = d.kind === 'virtualHost' ? `${d.parent}` : stateClass(d.state);
     const k = `${d.kind}\u0000${scope}\u0000${d.name}`;
     const list = groups.get(k);
