@@ -5,7 +5,7 @@
 
 /** Keys and type URLs found near the top of every shape we read, in both casings. */
 const MARKERS =
-  /type\.googleapis\.com\/envoy\.|envoy\.admin\.v|static_resources|staticResources|dynamic_resources|dynamicResources|filter_?[cC]hains|virtual_?[hH]osts|cluster_?[sS]tatuses|host_?[sS]tatuses|route_?[cC]onfig_?[nN]ame|eds_?[cC]luster_?[cC]onfig|lb_?[eE]ndpoints|connect_?[tT]imeout|(dynamic|static)_?([aA]ctive_?)?([lL]isteners|[cC]lusters|[rR]oute_?[cC]onfigs|[sS]ecrets)/;
+  /type\.googleapis\.com\/envoy\.|envoy\.admin\.v|static_resources|staticResources|dynamic_resources|dynamicResources|filter_?[cC]hains|virtual_?[hH]osts|cluster_?[sS]tatuses|host_?[sS]tatuses|listener_?[sS]tatuses|route_?[cC]onfig_?[nN]ame|eds_?[cC]luster_?[cC]onfig|lb_?[eE]ndpoints|connect_?[tT]imeout|(dynamic|static)_?([aA]ctive_?)?([lL]isteners|[cC]lusters|[rR]oute_?[cC]onfigs|[sS]ecrets)/;
 
 /** How much of the file the sniff reads. */
 export const SNIFF_BYTES = 8192;

@@ -6,7 +6,7 @@ import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { stringify } from 'yaml';
 import type { Diagnostic } from '../../src/core/checks/types';
-import { analyze, check, Workspace } from '../../src/core/facade';
+import { analyze, check, hoverAt, looksLikeEnvoy, renderSummary, Workspace, type Analysis } from '../../src/core/facade';
 
 const FORMATS = ['json', 'yaml'] as const;
 
@@ -147,4 +147,58 @@ describe('a load assignment with no endpoints is not a cluster with no healthy e
       );
     });
   }
+});
+
+describe('admin /listeners?format=json', () => {
+  const statuses = {
+    listener_statuses: [
+      { name: 'virtualOutbound', local_address: { socket_address: { address: '0.0.0.0', port_value: 15001 } } },
+      {
+        name: 'virtualInbound',
+        local_address: { socket_address: { address: '0.0.0.0', port_value: 15006 } },
+        additional_local_addresses: [{ socket_address: { address: '::', port_value: 15006 } }],
+      },
+      { name: '0.0.0.0_8080', local_address: { socket_address: { address: '0.0.0.0', port_value: 8080 } } },
+    ],
+  };
+  const camel = {
+    listenerStatuses: [{ name: 'admin-port-0', localAddress: { socketAddress: { address: '127.0.0.1', portValue: 40123 } }, additionalLocalAddresses: [] }],
+  };
+  for (const format of FORMATS) {
+    it(`is read as listener names and bound addresses, and checked for nothing (${format})`, () => {
+      const { ws } = load({ statuses, camel }, format);
+      const a: Analysis = ws.get(`statuses.${format}`)!;
+      assert.equal(a.shape, 'listener-statuses');
+      assert.deepEqual(a.problems, []);
+      assert.deepEqual(
+        a.defs.map((d) => [d.kind, d.name, d.info.address, d.info.additionalAddresses, d.section]),
+        [
+          ['listener', 'virtualOutbound', '0.0.0.0:15001', undefined, 'listener_statuses'],
+          ['listener', 'virtualInbound', '0.0.0.0:15006', [':::15006'], 'listener_statuses'],
+          ['listener', '0.0.0.0_8080', '0.0.0.0:8080', undefined, 'listener_statuses'],
+        ],
+      );
+      assert.deepEqual(check(ws, `statuses.${format}`), []);
+      const c = ws.get(`camel.${format}`)!;
+      assert.equal(c.shape, 'listener-statuses');
+      assert.deepEqual(c.defs.map((d) => [d.name, d.info.address]), [['admin-port-0', '127.0.0.1:40123']]);
+    });
+  }
+
+  it('is recognized from its first bytes, and hovers show where a dump\'s listener is bound', () => {
+    assert.ok(looksLikeEnvoy(JSON.stringify(statuses)));
+    assert.ok(looksLikeEnvoy(stringify(camel)));
+    const dump = listenersDump([{ name: 'virtualInbound', active_state: { listener: listener('virtualInbound', 15006) } }]);
+    const { ws, texts } = load({ dump, statuses }, 'json');
+    const name = (uri: string) => texts.get(uri)!.indexOf('"virtualInbound"') + 2;
+    const own = hoverAt(ws, 'statuses.json', name('statuses.json'))!;
+    assert.match(own.markdown, /address: `0.0.0.0:15006`/);
+    assert.match(own.markdown, /additional addresses: `:::15006`/);
+    assert.match(own.markdown, /state: active · listener_statuses/);
+    const fromDump = hoverAt(ws, 'dump.json', name('dump.json'))!;
+    assert.match(fromDump.markdown, /bound to \(\/listeners\): `0.0.0.0:15006`, `:::15006`/);
+    assert.match(renderSummary(ws, ws.get('statuses.json')!), /^virtualInbound +0\.0\.0\.0,:: +15006 /m);
+    // Neither file changes what the other reports.
+    assert.deepEqual(check(ws, 'dump.json'), []);
+  });
 });

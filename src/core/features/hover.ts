@@ -52,6 +52,7 @@ function defLines(a: Analysis, d: Definition, ws: Workspace, uri: string): strin
   const istio = d.kind === 'cluster' ? describeIstioCluster(d.name) : d.kind === 'listener' ? describeIstioListener(d.name) : undefined;
   if (istio) lines.push(istio, '');
   if (i.address) lines.push(`- address: ${code(i.address)}`);
+  if (i.additionalAddresses?.length) lines.push(`- additional addresses: ${i.additionalAddresses.map(code).join(', ')}`);
   if (i.clusterType) lines.push(`- type: ${i.clusterType}${i.edsName && i.edsName !== d.name ? ` (service_name ${code(i.edsName)})` : ''}`);
   if (i.chainMatch) lines.push(`- match: ${i.chainMatch}`);
   if (i.filters?.length) lines.push(`- filters: ${i.filters.join(', ')}`);
@@ -73,6 +74,14 @@ function defLines(a: Analysis, d: Definition, ws: Workspace, uri: string): strin
       source = 'EDS';
     }
   }
+  if (d.kind === 'listener' && d.section !== LISTENER_STATUSES) {
+    // `/listeners?format=json` saved beside the dump: where the listener is really bound (port 0 resolved).
+    const live = otherFiles(ws, uri, 'listener', d.name).find((h) => h.def.section === LISTENER_STATUSES);
+    if (live?.def.info.address) {
+      const all = [live.def.info.address, ...(live.def.info.additionalAddresses ?? [])];
+      lines.push(`- bound to (/listeners): ${all.map(code).join(', ')}`);
+    }
+  }
   if (d.kind === 'cluster') {
     const live = ws.defsIn(uri, 'clusterStatus', d.name)[0] ?? otherFiles(ws, uri, 'clusterStatus', d.name)[0];
     if (live?.def.info.endpoints) lines.push(`- live endpoints (/clusters): ${endpointsLine(live.def.info.endpoints)}`);
@@ -81,9 +90,12 @@ function defLines(a: Analysis, d: Definition, ws: Workspace, uri: string): strin
   return lines;
 }
 
+/** Section of the listeners read from admin `/listeners?format=json`. */
+const LISTENER_STATUSES = 'listener_statuses';
+
 function otherFiles(ws: Workspace, uri: string, kind: DefKind, name: string): DefHandle[] {
   const out: DefHandle[] = [];
-  for (const a of ws.all()) if (a.uri !== uri) out.push(...ws.defsIn(a.uri, kind, name));
+  for (const a of ws.all()) if (a.uri !== uri) for (const h of ws.defsIn(a.uri, kind, name)) out.push(h);
   return out;
 }
 

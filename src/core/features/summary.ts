@@ -44,7 +44,9 @@ export function renderSummary(ws: Workspace, a: Analysis, title?: string): strin
     if (d.kind !== 'listener') continue;
     const addr = d.info.address ?? '';
     const colon = addr.lastIndexOf(':');
-    const [ip, port] = colon >= 0 ? [addr.slice(0, colon), addr.slice(colon + 1)] : [addr, '-'];
+    const [first, port] = colon >= 0 ? [addr.slice(0, colon), addr.slice(colon + 1)] : [addr, '-'];
+    // `/listeners?format=json` also lists additional_local_addresses: their IPs join the column, as istioctl does.
+    const ip = [first, ...(d.info.additionalAddresses ?? []).map((x) => x.slice(0, Math.max(0, x.lastIndexOf(':'))) || x)].join(',');
     const chains = main.filter(({ d: c }) => c.kind === 'filterChain' && c.parent === i);
     if (chains.length === 0) listeners.push([d.name, ip, port, '-', d.state === 'error' ? `ERROR: ${d.info.errorDetails ?? ''}` : '-']);
     for (const { d: c, i: ci } of chains) listeners.push([d.name, ip, port, c.info.chainMatch ?? '', destination(a, ci, refsByFrom)]);

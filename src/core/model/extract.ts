@@ -6,7 +6,7 @@
  * rate limits; `*_sds_secret_config(s)` in any TLS context; `config_discovery` in any filter). Keys are compared as
  * integers (keys.ts), and subtrees nobody references into (`metadata`) are skipped with `next[]`.
  */
-import { K } from '../parse/keys';
+import { K, KEY_UNKNOWN } from '../parse/keys';
 import { children, isArray, isObject, member, memberStr, strOf } from '../parse/nav';
 import { KIND_ARRAY, KIND_OBJECT, KIND_STRING, KIND_TRUE, type Tape } from '../parse/tape';
 import type {
@@ -233,6 +233,12 @@ class Extractor {
       this.sections.add('clusterStatus');
       for (const c of children(t, statuses)) this.clusterStatus(c);
       return 'clusters-status';
+    }
+    const listenerStatuses = this.memberNamed(n, 'listener_statuses', 'listenerStatuses');
+    if (listenerStatuses >= 0) {
+      // Not a complete set of listener *configurations* (no filter chains): nothing is checked against it.
+      for (const c of children(t, listenerStatuses)) this.listenerStatus(c);
+      return 'listener-statuses';
     }
     if (member(t, n, K.static_resources) >= 0 || member(t, n, K.dynamic_resources) >= 0) {
       this.bootstrap(n, false);
@@ -807,6 +813,40 @@ class Extractor {
     }
     const idx = this.addDef('clusterStatus', name, nameNode, n, -1, 'active', 'cluster_statuses', -1, { endpoints: counts });
     if (nameNode >= 0) this.addRef('cluster', nameNode, 'health', idx, true);
+  }
+
+  /**
+   * One entry of admin `/listeners?format=json` (`admin.v3.ListenerStatus`): a listener's name and the addresses it is
+   * bound to (`local_address` carries the port the OS chose for port 0; `additional_local_addresses` since Envoy 1.24).
+   */
+  private listenerStatus(n: number): void {
+    const t = this.t;
+    if (!isObject(t, n)) return;
+    const nameNode = member(t, n, K.name);
+    const name = strOf(t, nameNode) ?? '(unnamed listener)';
+    const info: DefInfo = {};
+    const addr = this.address(this.memberNamed(n, 'local_address', 'localAddress'));
+    if (addr) info.address = addr;
+    const more: string[] = [];
+    for (const a of children(t, this.memberNamed(n, 'additional_local_addresses', 'additionalLocalAddresses'))) {
+      const s = this.address(a);
+      if (s) more.push(s);
+    }
+    if (more.length) info.additionalAddresses = more;
+    this.addDef('listener', name, nameNode, n, -1, 'active', 'listener_statuses', -1, info);
+  }
+
+  /** The member of obj named `snake` or `camel`, for keys outside the vocabulary of keys.ts (compared as text). */
+  private memberNamed(obj: number, snake: string, camel: string): number {
+    const t = this.t;
+    if (!isObject(t, obj)) return -1;
+    const end = t.next[obj];
+    for (let c = obj + 1; c < end; c = t.next[c]) {
+      if (t.keyId[c] !== KEY_UNKNOWN) continue;
+      const k = t.keyText(c);
+      if (k === snake || k === camel) return c;
+    }
+    return -1;
   }
 
   private secret(it: number, state: DefState, section: string): void {

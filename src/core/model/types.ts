@@ -67,6 +67,8 @@ export interface DefInfo {
   endpoints?: EndpointCounts;
   /** listener: `address:port`. */
   address?: string;
+  /** listener from `/listeners?format=json`: the other addresses it is bound to (`additional_local_addresses`). */
+  additionalAddresses?: string[];
   /** listener in error_state: Envoy's details. */
   errorDetails?: string;
   /** listener: other states it is in besides `state` (a listener can be active and warming an update). */
@@ -137,6 +139,7 @@ export type Shape =
   | 'istioctl-clusters'
   | 'istioctl-endpoints'
   | 'clusters-status'
+  | 'listener-statuses'
   | 'resource'
   | 'mixed'
   | 'unknown'
