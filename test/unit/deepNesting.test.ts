@@ -136,3 +136,24 @@ describe('deep nesting inside a filter config', () => {
     }
   });
 });
+
+describe('many definitions', () => {
+  it('the summary of 50,000 listeners is linear (it looked every listener\'s chains up in every definition)', LIMIT, () => {
+    const n = 50_000;
+    const dynamic_listeners = Array.from({ length: n }, (_, i) => ({
+      name: `l${i}`,
+      active_state: {
+        listener: {
+          name: `l${i}`,
+          address: { socket_address: { address: '0.0.0.0', port_value: i } },
+          filter_chains: [{ filters: [{ name: 'envoy.filters.network.tcp_proxy', typed_config: { cluster: 'c' } }] }],
+        },
+      },
+    }));
+    const text = JSON.stringify({ configs: [{ '@type': 'type.googleapis.com/envoy.admin.v3.ListenersConfigDump', dynamic_listeners }] });
+    const { a, ws } = run('wide.json', text, 'json');
+    const lines = renderSummary(ws, a).split('\n');
+    assert.equal(lines.filter((l) => / Cluster: c$/.test(l)).length, n);
+    assert.match(lines[n], /^l49999 +0\.0\.0\.0 +49999 +any connection +Cluster: c$/);
+  });
+});

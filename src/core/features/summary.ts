@@ -15,16 +15,26 @@ export function table(headers: string[], rows: string[][]): string {
   return [line(headers), ...rows.map(line)].join('\n');
 }
 
-function destination(a: Analysis, chain: number, refsByFrom: Map<number, Reference[]>): string {
+function destination(a: Analysis, chain: number, refsByFrom: Map<number, Reference[]>, children: Map<number, number[]>): string {
   const parts: string[] = [];
   for (const r of refsByFrom.get(chain) ?? []) {
     if (r.via === 'rds') parts.push(`Route: ${r.name}`);
     else if (r.via === 'tcp-proxy' || r.via === 'tcp-weighted-cluster') parts.push(`Cluster: ${r.name}`);
   }
-  a.defs.forEach((d) => {
-    if (d.kind === 'routeConfig' && d.parent === chain) parts.push(`Inline Route: ${d.name}`);
-  });
+  for (const i of children.get(chain) ?? []) if (a.defs[i].kind === 'routeConfig') parts.push(`Inline Route: ${a.defs[i].name}`);
   return parts.join('; ') || 'Non-HTTP/Non-TCP';
+}
+
+/** Definition indices by parent, so each listener's chains are found without a scan of every definition. */
+function childrenByParent(a: Analysis): Map<number, number[]> {
+  const out = new Map<number, number[]>();
+  a.defs.forEach((d, i) => {
+    if (d.parent < 0) return;
+    const list = out.get(d.parent);
+    if (list) list.push(i);
+    else out.set(d.parent, [i]);
+  });
+  return out;
 }
 
 /** Renders the four tables of one analysis; `title` heads them when several files are summarized. */
@@ -38,6 +48,7 @@ export function renderSummary(ws: Workspace, a: Analysis, title?: string): strin
     else refsByFrom.set(r.from, [r]);
   }
   const main = a.defs.map((d, i) => ({ d, i })).filter(({ d }) => d.group === 'main');
+  const children = childrenByParent(a);
 
   const listeners: string[][] = [];
   for (const { d, i } of main) {
@@ -47,9 +58,9 @@ export function renderSummary(ws: Workspace, a: Analysis, title?: string): strin
     const [first, port] = colon >= 0 ? [addr.slice(0, colon), addr.slice(colon + 1)] : [addr, '-'];
     // `/listeners?format=json` also lists additional_local_addresses: their IPs join the column, as istioctl does.
     const ip = [first, ...(d.info.additionalAddresses ?? []).map((x) => x.slice(0, Math.max(0, x.lastIndexOf(':'))) || x)].join(',');
-    const chains = main.filter(({ d: c }) => c.kind === 'filterChain' && c.parent === i);
+    const chains = (children.get(i) ?? []).filter((ci) => a.defs[ci].kind === 'filterChain' && a.defs[ci].group === 'main');
     if (chains.length === 0) listeners.push([d.name, ip, port, '-', d.state === 'error' ? `ERROR: ${d.info.errorDetails ?? ''}` : '-']);
-    for (const { d: c, i: ci } of chains) listeners.push([d.name, ip, port, c.info.chainMatch ?? '', destination(a, ci, refsByFrom)]);
+    for (const ci of chains) listeners.push([d.name, ip, port, a.defs[ci].info.chainMatch ?? '', destination(a, ci, refsByFrom, children)]);
   }
   if (listeners.length) out.push(table(['NAME', 'ADDRESSES', 'PORT', 'MATCH', 'DESTINATION'], listeners), '');
 
