@@ -2,6 +2,7 @@
 import type { Workspace } from '../workspace';
 import { duplicateName } from './duplicateName';
 import { missingEndpoints, noHealthyEndpoints } from './endpoints';
+import { invalidRegex } from './invalidRegex';
 import { listenerError } from './listenerError';
 import { noEdsSection } from './noEdsSection';
 import { parseErrors } from './parseErrors';
@@ -20,6 +21,7 @@ export const CHECKS: readonly Check[] = [
   noEdsSection,
   warming,
   unusedCluster,
+  invalidRegex,
 ];
 
 /** Runs every check on one file of the workspace; findings sorted by position. */

@@ -19,6 +19,7 @@ export const DIAGNOSTIC_CODES = [
   'warming',
   'unused-cluster',
   'no-eds-section',
+  'invalid-regex',
 ] as const;
 
 export type DiagnosticCode = (typeof DIAGNOSTIC_CODES)[number];
