@@ -5,6 +5,7 @@
 import { runChecks } from './checks/index';
 import type { Diagnostic } from './checks/types';
 import { extract } from './model/extract';
+import { judgeRegexes, regexSites } from './model/regexSites';
 import type { Analysis, FileProblem, Span } from './model/types';
 import { scanJson } from './parse/jsonScanner';
 import { isAsciiBytes, utf8ToUtf16Offsets } from './parse/offsets';
@@ -84,6 +85,9 @@ function convertSpans(bytes: Uint8Array, spans: Span[]): void {
 export function analyze(uri: string, input: string | Uint8Array, options: AnalyzeOptions = {}): Analysis {
   const { tape, format } = parse(input, options);
   const x = extract(tape, options.isCancelled, options.endpointSamples);
+  // Their spans join extraction's, so the byte-offset conversion below covers them.
+  const regexes = regexSites(tape, (start, end) => (x.spans.push({ start, end }), x.spans[x.spans.length - 1]));
+  judgeRegexes(regexes, options.isCancelled);
   const problems: FileProblem[] = tape.problems.map((p) => ({
     code: 'parse-error' as const,
     message: p.message,
@@ -115,6 +119,7 @@ export function analyze(uri: string, input: string | Uint8Array, options: Analyz
     complete: x.complete,
     sections: x.sections,
     noEdsSection: x.noEdsSection,
+    regexes,
     problems,
   };
 }

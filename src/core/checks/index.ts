@@ -2,6 +2,7 @@
 import type { Workspace } from '../workspace';
 import { duplicateName } from './duplicateName';
 import { missingEndpoints, noEndpoints, noHealthyEndpoints } from './endpoints';
+import { invalidRegex } from './invalidRegex';
 import { listenerError } from './listenerError';
 import { noEdsSection } from './noEdsSection';
 import { parseErrors } from './parseErrors';
@@ -21,6 +22,7 @@ export const CHECKS: readonly Check[] = [
   noEdsSection,
   warming,
   unusedCluster,
+  invalidRegex,
 ];
 
 /**

@@ -21,6 +21,7 @@ export const DIAGNOSTIC_CODES = [
   'no-eds-section',
   'no-endpoints',
   'too-many-findings',
+  'invalid-regex',
 ] as const;
 
 export type DiagnosticCode = (typeof DIAGNOSTIC_CODES)[number];

@@ -127,6 +127,27 @@ export interface DynamicRef {
   from: number;
 }
 
+/** Where a regex sits in a dump (Envoy's field names). */
+export type RegexField =
+  | 'safe_regex'
+  | 'safe_regex_match'
+  | 'regex_rewrite'
+  /** Deprecated v2 fields Envoy ran with std::regex (ECMAScript grammar), not RE2. */
+  | 'match.regex'
+  | 'regex_match'
+  | 'string_match.regex';
+
+/** A regex written in a dump: a RegexMatcher's `regex` (RE2), or a deprecated v2 regex string (ECMAScript). */
+export interface RegexSite {
+  pattern: string;
+  /** The pattern's string value (for JSON including its quotes). */
+  span: Span;
+  field: RegexField;
+  dialect: 're2' | 'ecmascript';
+  /** Why Envoy rejects it (RE2's or the ECMAScript grammar's reason); absent when it compiles. */
+  error?: string;
+}
+
 /** The shapes of input the product recognizes. */
 export type Shape =
   | 'config-dump'
@@ -169,5 +190,7 @@ export interface Analysis {
   sections: Set<DefKind>;
   /** Set when a full dump has EDS clusters but no EndpointsConfigDump (taken without ?include_eds). */
   noEdsSection?: Span;
+  /** Every regex of the file, in source order (checked by `invalid-regex`). */
+  regexes: RegexSite[];
   problems: FileProblem[];
 }

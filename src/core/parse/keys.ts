@@ -43,6 +43,8 @@ const VOCAB = [
   'ecds_filters', 'ecds_filter', 'listeners', 'static_resources', 'dynamic_resources', 'lds_config', 'cds_config', 'ads_config',
   'admin', 'node', 'id', 'metadata', 'connect_timeout', 'lb_policy', 'circuit_breakers', 'tracing', 'http',
   'provider', 'stats_sinks', 'eds_config', 'scoped_rds', 'connect_matcher', 'string_match', 'exact', 'contains', 'suffix', 'value',
+  // regexes (model/regexSites.ts)
+  'safe_regex_match', 'regex_match', 'regex_rewrite', 'pattern',
 ] as const;
 
 export type KeyName = (typeof VOCAB)[number];

@@ -13,6 +13,7 @@ import {
   matchRoute,
   normalizePath,
   parseQuery,
+  regexRewrite,
   selectVirtualHost,
   splitHostPort,
   type RouteRequest,
@@ -577,8 +578,8 @@ class Tracer {
     for (let i = 0; i < routes.length; i++) {
       const r = routes[i];
       if (!isObj(r)) continue;
-      if (JSON.stringify(r.match ?? {}).includes('regex')) this.note('Regexes (RE2 in Envoy) are evaluated as JavaScript RegExp, an approximation.');
       const m = matchRoute(r.match, rr);
+      for (const n of m.notes) this.note(n);
       if (!m.ok) {
         rejected.push(`${label(i)}: ${m.why}`);
         const score = (m.pathOk ? 1e6 : 0) + m.closeness;
@@ -589,7 +590,7 @@ class Tracer {
       const rh = routeHandle(i);
       const rname = str(r.name) ?? rh?.def.name ?? `#${i + 1}`;
       const routeHop = this.hop('route', rname, rh, `${m.why} matches ${rr.method} ${path}`, { rejected });
-      return this.routeAction(r, rcHandle ?? chain, routeHop);
+      return this.routeAction(r, rcHandle ?? chain, routeHop, path);
     }
     // No route hop to hang them on: the virtual host shows why each route passed.
     if (rejected.length) vhHop.rejected = [...(vhHop.rejected ?? []), ...rejected.map((r) => `route ${r}`)];
@@ -617,10 +618,15 @@ class Tracer {
     return [...out];
   }
 
-  private routeAction(r: Obj, from: Handle, routeHop: TraceHop): Result {
+  private routeAction(r: Obj, from: Handle, routeHop: TraceHop, routedPath: string): Result {
     const http = this.req.http!;
     if (isObj(r.route)) {
       const a = r.route;
+      const rw = regexRewrite(a.regex_rewrite, routedPath);
+      if (rw) {
+        routeHop.detail += ` (${rw.what})`;
+        if (rw.note) this.note(rw.note);
+      }
       const notFound = STATUS_OF[str(a.cluster_not_found_response_code) ?? ''] ?? 503;
       if (typeof a.cluster === 'string') {
         routeHop.detail += ` → cluster ${a.cluster}`;
@@ -664,8 +670,12 @@ class Tracer {
       const q = path.indexOf('?');
       const query = q >= 0 && rd.strip_query !== true ? path.slice(q) : '';
       const bare = q >= 0 ? path.slice(0, q) : path;
+      const rw = regexRewrite(rd.regex_rewrite, bare);
       if (typeof rd.path_redirect === 'string') path = rd.path_redirect + (rd.path_redirect.includes('?') ? '' : query);
-      else if (typeof rd.prefix_rewrite === 'string') {
+      else if (rw) {
+        path = rw.path + query;
+        if (rw.note) this.note(rw.note);
+      } else if (typeof rd.prefix_rewrite === 'string') {
         const prefix = isObj(r.match) ? str(r.match.prefix) : undefined;
         path = (prefix !== undefined && bare.startsWith(prefix) ? rd.prefix_rewrite + bare.slice(prefix.length) : rd.prefix_rewrite) + query;
       } else path = bare + query;

@@ -3,9 +3,10 @@
  * wildcards `*.x`, then prefix wildcards `x.*`, longest wildcard first, then `*`; case-insensitive), then the first
  * route of that virtual host, in order, whose path specifier, headers, query parameters and other conditions all match.
  *
- * Regexes (`safe_regex`, RE2 in Envoy) run here as JavaScript RegExp after a light translation (`(?P<n>` → `(?<n>`,
- * a leading `(?i)` → the `i` flag, `\A`/`\z`): an approximation for the RE2 syntax people use in routes.
+ * Regexes run through ../regex.ts with RE2's syntax and semantics in linear time, as Envoy runs `safe_regex`: a full
+ * match of the path (without the query string) or value. A pattern Envoy would reject never matches, and says why.
  */
+import { compileLegacy, compileRe2, ecmaScriptError, envoyRegexError } from '../regex';
 import { closest, commonPrefix } from './closest';
 import { num, strs } from './filterChain';
 import { isObj, type Obj } from './resources';
@@ -87,23 +88,56 @@ export function splitHostPort(host: string): { host: string; port?: number } {
 
 // ------------------------------------------------------------------ regexes and string matchers
 
-/** An RE2 pattern as a JavaScript RegExp matching the whole input; undefined when it does not compile. */
-export function re2(pattern: string, fullMatch = true): RegExp | undefined {
-  let src = pattern;
-  let flags = '';
-  const m = /^\(\?([imsU]+)\)/.exec(src);
-  if (m) {
-    if (m[1].includes('i')) flags += 'i';
-    if (m[1].includes('s')) flags += 's';
-    if (m[1].includes('m')) flags += 'm';
-    src = src.slice(m[0].length);
+/** What running a dump's regex found: whether it matched, a label for messages, and a note for the trace. */
+export interface RegexRun {
+  ok: boolean;
+  /** `regex "v[0-9]+"`, with why it was not evaluated when it was not. */
+  what: string;
+  note?: string;
+}
+
+/** A pattern for messages: quoted, and shortened when long. */
+function q(pattern: string): string {
+  return JSON.stringify(pattern.length > 80 ? `${pattern.slice(0, 80)}…` : pattern);
+}
+
+/**
+ * Full-matches a regex from the dump against a value, as Envoy does (`RE2::FullMatch`). `legacy`: a deprecated v2
+ * field (`regex`, `regex_match`) that Envoy ran with std::regex's ECMAScript grammar; it runs with RE2 here too.
+ */
+export function runRegex(pattern: string, value: string, legacy = false): RegexRun {
+  if (!legacy) {
+    const c = compileRe2(pattern);
+    const bad = envoyRegexError(pattern) ?? (c.ok ? undefined : c.error);
+    if (bad !== undefined || !c.ok) {
+      return {
+        ok: false,
+        what: `regex ${q(pattern)} (not valid RE2: ${bad})`,
+        note: `The regex ${q(pattern)} is not valid RE2 (${bad}): Envoy rejects a configuration that holds it; the trace takes it as not matching.`,
+      };
+    }
+    return { ok: c.re.fullMatch(value), what: `regex ${q(pattern)}` };
   }
-  src = src.replace(/\(\?P</g, '(?<').replace(/\\A/g, '^').replace(/\\z/g, '$');
-  try {
-    return new RegExp(fullMatch ? `^(?:${src})$` : src, flags);
-  } catch {
-    return undefined;
+  const c = compileLegacy(pattern);
+  if (c.ok) {
+    return {
+      ok: c.re.fullMatch(value),
+      what: `regex ${q(pattern)} (deprecated v2)`,
+      note: `The deprecated v2 regex ${q(pattern)} ran in Envoy with std::regex (ECMAScript grammar); the trace runs it with RE2, which reads the common syntax the same way.`,
+    };
   }
+  if (c.ecmaValid) {
+    return {
+      ok: false,
+      what: `regex ${q(pattern)} (deprecated v2, not evaluated)`,
+      note: `The deprecated v2 regex ${q(pattern)} uses ECMAScript syntax RE2 lacks (${c.error}); the trace does not run it and takes it as not matching.`,
+    };
+  }
+  return {
+    ok: false,
+    what: `regex ${q(pattern)} (not a valid regex)`,
+    note: `The deprecated v2 regex ${q(pattern)} is not valid (${ecmaScriptError(pattern)}): Envoy rejects a configuration that holds it; the trace takes it as not matching.`,
+  };
 }
 
 /** The regex of a RegexMatcher (`{regex}` or `{google_re2, regex}`) or a plain string. */
@@ -114,7 +148,7 @@ function regexOf(v: unknown): string | undefined {
 }
 
 /** Evaluates an envoy.type.matcher StringMatcher. */
-export function stringMatch(m: Obj, value: string): { ok: boolean; what: string } {
+export function stringMatch(m: Obj, value: string): { ok: boolean; what: string; note?: string } {
   const ic = m.ignore_case === true;
   const v = ic ? value.toLowerCase() : value;
   const norm = (s: unknown) => (ic ? String(s).toLowerCase() : String(s));
@@ -122,11 +156,9 @@ export function stringMatch(m: Obj, value: string): { ok: boolean; what: string 
   if (typeof m.prefix === 'string') return { ok: v.startsWith(norm(m.prefix)), what: `prefix "${m.prefix}"` };
   if (typeof m.suffix === 'string') return { ok: v.endsWith(norm(m.suffix)), what: `suffix "${m.suffix}"` };
   if (typeof m.contains === 'string') return { ok: v.includes(norm(m.contains)), what: `contains "${m.contains}"` };
-  const rx = regexOf(m.safe_regex);
-  if (rx !== undefined) {
-    const re = re2(rx);
-    return { ok: re ? re.test(value) : false, what: `regex "${rx}"${re ? '' : ' (does not compile as a JS RegExp)'}` };
-  }
+  // ignore_case has no effect on a regex (Envoy's StringMatcher): `(?i)` in the pattern says it.
+  if (m.safe_regex !== undefined) return runRegex(regexOf(m.safe_regex) ?? '', value);
+  if (typeof m.regex === 'string') return runRegex(m.regex, value, true);
   return { ok: false, what: 'an unsupported string matcher' };
 }
 
@@ -143,7 +175,7 @@ export interface RouteRequest {
 }
 
 /** Evaluates one HeaderMatcher as Envoy does (a missing header fails every matcher except present_match). */
-export function headerMatch(h: Obj, headers: Map<string, string>): { ok: boolean; why: string } {
+export function headerMatch(h: Obj, headers: Map<string, string>): { ok: boolean; why: string; note?: string } {
   const name = String(h.name ?? '').toLowerCase();
   const invert = h.invert_match === true;
   const missingAsEmpty = h.treat_missing_header_as_empty === true;
@@ -169,6 +201,7 @@ export function headerMatch(h: Obj, headers: Map<string, string>): { ok: boolean
   const value = got ?? '';
   let match: boolean;
   let what: string;
+  let note: string | undefined;
   if (kind === 'present') {
     match = present;
     what = `present_match ${present}`;
@@ -178,10 +211,10 @@ export function headerMatch(h: Obj, headers: Map<string, string>): { ok: boolean
     match = want === '' || value === want;
     what = `exact "${want}"`;
   } else if (h.safe_regex_match !== undefined || typeof h.regex_match === 'string') {
-    const rx = regexOf(h.safe_regex_match) ?? String(h.regex_match);
-    const re = re2(rx);
-    match = re ? re.test(value) : false;
-    what = `regex "${rx}"`;
+    const r = h.safe_regex_match !== undefined ? runRegex(regexOf(h.safe_regex_match) ?? '', value) : runRegex(String(h.regex_match), value, true);
+    match = r.ok;
+    what = r.what;
+    note = r.note;
   } else if (isObj(h.range_match)) {
     const start = num(h.range_match.start) ?? 0;
     const end = num(h.range_match.end) ?? 0;
@@ -200,28 +233,29 @@ export function headerMatch(h: Obj, headers: Map<string, string>): { ok: boolean
     const r = stringMatch(h.string_match, value);
     match = r.ok;
     what = r.what;
+    note = r.note;
   } else {
     match = false;
     what = 'an unsupported matcher';
   }
   const ok = match !== invert;
-  return { ok, why: `header ${name}: ${what}${inv} ${ok ? 'matches' : 'does not match'} "${value}"` };
+  return { ok, why: `header ${name}: ${what}${inv} ${ok ? 'matches' : 'does not match'} "${value}"`, ...(note ? { note } : {}) };
 }
 
 /** Evaluates one QueryParameterMatcher: a missing parameter never matches. */
-export function queryMatch(q: Obj, query: Map<string, string>): { ok: boolean; why: string } {
-  const name = String(q.name ?? '');
+export function queryMatch(qm: Obj, query: Map<string, string>): { ok: boolean; why: string; note?: string } {
+  const name = String(qm.name ?? '');
   const got = query.get(name);
   if (got === undefined) return { ok: false, why: `query parameter ${name} is absent` };
-  if (isObj(q.string_match)) {
-    const r = stringMatch(q.string_match, got);
-    return { ok: r.ok, why: `query parameter ${name}: ${r.what} ${r.ok ? 'matches' : 'does not match'} "${got}"` };
+  if (isObj(qm.string_match)) {
+    const r = stringMatch(qm.string_match, got);
+    return { ok: r.ok, why: `query parameter ${name}: ${r.what} ${r.ok ? 'matches' : 'does not match'} "${got}"`, ...(r.note ? { note: r.note } : {}) };
   }
-  if (typeof q.value === 'string') {
-    // v2: `value` with `regex: true` was a regex, otherwise exact.
-    const isRe = q.regex === true || (isObj(q.regex) && q.regex.value === true);
-    const ok = isRe ? (re2(q.value)?.test(got) ?? false) : got === q.value;
-    return { ok, why: `query parameter ${name}: ${isRe ? 'regex' : 'exact'} "${q.value}" ${ok ? 'matches' : 'does not match'} "${got}"` };
+  if (typeof qm.value === 'string') {
+    // v2: `value` with `regex: true` was a regex (std::regex), otherwise exact.
+    const isRe = qm.regex === true || (isObj(qm.regex) && qm.regex.value === true);
+    const r = isRe ? runRegex(qm.value, got, true) : { ok: got === qm.value, what: `exact "${qm.value}"` };
+    return { ok: r.ok, why: `query parameter ${name}: ${r.what} ${r.ok ? 'matches' : 'does not match'} "${got}"`, ...('note' in r && r.note ? { note: r.note } : {}) };
   }
   return { ok: true, why: `query parameter ${name} is present` };
 }
@@ -239,6 +273,8 @@ export interface RouteMatchResult {
   closeness: number;
   /** Conditions taken as matching without being evaluated (runtime fractions, metadata). */
   assumed: string[];
+  /** What the trace should say about the regexes it ran (invalid for RE2, deprecated v2 grammar). */
+  notes: string[];
 }
 
 function bool(v: unknown, dflt: boolean): boolean {
@@ -259,6 +295,8 @@ export function matchRoute(match: unknown, req: RouteRequest): RouteMatchResult 
   const fold = (s: string) => (cs ? s : s.toLowerCase());
   const isConnect = req.method.toUpperCase() === 'CONNECT';
   const noPath = stripQuery(req.path);
+  const notes: string[] = [];
+  const fail = (why: string, pathOk: boolean, closeness: number, assumed: string[] = []): RouteMatchResult => ({ ok: false, why, pathOk, closeness, assumed, notes });
   let pathOk = false;
   let why: string;
   let closeness = 0;
@@ -272,10 +310,11 @@ export function matchRoute(match: unknown, req: RouteRequest): RouteMatchResult 
     why = `path "${m.path}"${ci}`;
     closeness = commonPrefix(fold(noPath), fold(m.path));
   } else if (m.safe_regex !== undefined || typeof m.regex === 'string') {
-    const rx = regexOf(m.safe_regex) ?? String(m.regex);
-    const re = re2(rx);
-    pathOk = !isConnect && !!re && re.test(noPath);
-    why = `regex "${rx}"${re ? '' : ' (does not compile as a JS RegExp)'}`;
+    // case_sensitive does not apply to a regex (Envoy's RouteMatch): `(?i)` in the pattern says it.
+    const r = m.safe_regex !== undefined ? runRegex(regexOf(m.safe_regex) ?? '', noPath) : runRegex(String(m.regex), noPath, true);
+    if (r.note) notes.push(r.note);
+    pathOk = !isConnect && r.ok;
+    why = r.what;
   } else if (typeof m.path_separated_prefix === 'string') {
     const p = fold(m.path_separated_prefix);
     const np = fold(noPath);
@@ -286,36 +325,63 @@ export function matchRoute(match: unknown, req: RouteRequest): RouteMatchResult 
     pathOk = isConnect;
     why = 'CONNECT requests';
   } else if (m.path_match_policy !== undefined) {
-    return { ok: false, why: 'path_match_policy (URI template) is not evaluated by the trace', pathOk: false, closeness: 0, assumed: [] };
+    return fail('path_match_policy (URI template) is not evaluated by the trace', false, 0);
   } else {
-    return { ok: false, why: 'no path specifier', pathOk: false, closeness: 0, assumed: [] };
+    return fail('no path specifier', false, 0);
   }
   if (!pathOk) {
     const reason = isConnect && m.connect_matcher === undefined ? `${why}: a CONNECT request only matches connect_matcher routes` : `${why} does not match ${noPath}`;
-    return { ok: false, why: reason, pathOk, closeness, assumed: [] };
+    return fail(reason, pathOk, closeness);
   }
   const assumed: string[] = [];
   for (const h of Array.isArray(m.headers) ? m.headers : []) {
     if (!isObj(h)) continue;
     const r = headerMatch(h, req.headers);
-    if (!r.ok) return { ok: false, why: `${why} matches, but ${r.why}`, pathOk, closeness, assumed };
+    if (r.note) notes.push(r.note);
+    if (!r.ok) return fail(`${why} matches, but ${r.why}`, pathOk, closeness, assumed);
   }
-  for (const q of Array.isArray(m.query_parameters) ? m.query_parameters : []) {
-    if (!isObj(q)) continue;
-    const r = queryMatch(q, req.query);
-    if (!r.ok) return { ok: false, why: `${why} matches, but ${r.why}`, pathOk, closeness, assumed };
+  for (const qm of Array.isArray(m.query_parameters) ? m.query_parameters : []) {
+    if (!isObj(qm)) continue;
+    const r = queryMatch(qm, req.query);
+    if (r.note) notes.push(r.note);
+    if (!r.ok) return fail(`${why} matches, but ${r.why}`, pathOk, closeness, assumed);
   }
   if (m.grpc !== undefined) {
     const ct = req.headers.get('content-type') ?? '';
     if (!ct.startsWith('application/grpc')) {
-      return { ok: false, why: `${why} matches, but the route takes gRPC requests only (content-type application/grpc)`, pathOk, closeness, assumed };
+      return fail(`${why} matches, but the route takes gRPC requests only (content-type application/grpc)`, pathOk, closeness, assumed);
     }
   }
   if (m.runtime_fraction !== undefined) assumed.push('runtime_fraction');
   if (m.tls_context !== undefined) assumed.push('tls_context');
   if (m.dynamic_metadata !== undefined) assumed.push('dynamic_metadata');
   if (m.filter_state !== undefined) assumed.push('filter_state');
-  return { ok: true, why, pathOk, closeness, assumed };
+  return { ok: true, why, pathOk, closeness, assumed, notes };
+}
+
+/**
+ * A `regex_rewrite` (RegexMatchAndSubstitute) applied to a path as Envoy does: `RE2::GlobalReplace` on the path
+ * without its query string, which is kept. Undefined when `rr` is not a RegexMatchAndSubstitute.
+ */
+export function regexRewrite(rr: unknown, path: string): { path: string; what: string; note?: string } | undefined {
+  if (!isObj(rr)) return undefined;
+  const pattern = regexOf(rr.pattern) ?? '';
+  const substitution = typeof rr.substitution === 'string' ? rr.substitution : '';
+  const cut = path.search(/[?#]/);
+  const bare = cut < 0 ? path : path.slice(0, cut);
+  const rest = cut < 0 ? '' : path.slice(cut);
+  const c = compileRe2(pattern);
+  const bad = envoyRegexError(pattern) ?? (c.ok ? undefined : c.error);
+  if (bad !== undefined || !c.ok) {
+    return {
+      path,
+      what: `regex_rewrite ${q(pattern)} is not valid RE2`,
+      note: `The regex_rewrite pattern ${q(pattern)} is not valid RE2 (${bad}): Envoy rejects a configuration that holds it; the trace leaves the path as it is.`,
+    };
+  }
+  const r = c.re.replaceAll(bare, substitution);
+  const what = r.count === 0 ? `regex_rewrite ${q(pattern)} does not match, path kept` : `regex_rewrite ${q(pattern)} → ${JSON.stringify(substitution)} gives ${r.result}${rest}`;
+  return { path: r.result + rest, what, ...(r.problem ? { note: `regex_rewrite ${q(pattern)}: ${r.problem}.` } : {}) };
 }
 
 /** Parses the query string of a path into decoded parameters (first value wins). */

@@ -2,5 +2,5 @@
 export { traceRequest, nodeIpOf } from './engine';
 export type { Trace, TraceHop, TraceHopKind, TraceOutcome, TraceRequest, TraceHttp, TraceDirection, TraceOptions } from './types';
 export { selectFilterChain, type ChainChoice, type ConnectionInfo } from './filterChain';
-export { selectVirtualHost, matchRoute, headerMatch, queryMatch, stringMatch, re2, parseQuery, normalizePath, type RouteRequest, type VhostChoice } from './http';
+export { selectVirtualHost, matchRoute, headerMatch, queryMatch, stringMatch, runRegex, regexRewrite, parseQuery, normalizePath, type RouteRequest, type RegexRun, type VhostChoice } from './http';
 export { parseTarget, type TargetOptions } from './target';

@@ -88,7 +88,7 @@ export interface Trace {
   request: TraceRequest;
   hops: TraceHop[];
   outcome: TraceOutcome;
-  /** Assumptions made on the way (an unknown destination IP, approximations such as RE2 regexes run as JS RegExp). */
+  /** Assumptions made on the way (an unknown destination IP, regexes Envoy would reject or that use the deprecated v2 grammar). */
   notes: string[];
 }
 
