@@ -8,6 +8,7 @@ import {
   documentSymbols,
   hoverAt,
   KIND_LABEL,
+  mdCommandLink,
   workspaceSymbols,
   type Analysis,
   type DefKind,
@@ -27,10 +28,6 @@ export const SELECTOR: vscode.DocumentSelector = [
 /** Command that reveals a place: arguments [uri, offset]. Used by hover links and CodeLens. */
 export const REVEAL_COMMAND = 'envoyLens.revealLocation';
 
-function commandLink(title: string, command: string, args: unknown[]): string {
-  return `[${title}](command:${command}?${encodeURIComponent(JSON.stringify(args))})`;
-}
-
 class HoverProvider implements vscode.HoverProvider {
   constructor(private readonly index: DumpIndex) {}
   provideHover(doc: vscode.TextDocument, pos: vscode.Position, token: vscode.CancellationToken) {
@@ -41,9 +38,13 @@ class HoverProvider implements vscode.HoverProvider {
       if (!h) return undefined;
       let text = h.markdown;
       const target = h.definitions.find((d) => !(d.uri === a.uri && d.span.start === h.span.start));
-      if (target) text += `\n\n${commandLink('Go to definition', REVEAL_COMMAND, [target.uri, target.span.start])}`;
+      if (target) text += `\n\n${mdCommandLink('Go to definition', REVEAL_COMMAND, [target.uri, target.span.start])}`;
+      // Dump text in h.markdown is escaped by the core; the only command is the link built just above, and the only
+      // one trusted. No HTML, no theme icons.
       const md = new vscode.MarkdownString(text);
       md.isTrusted = { enabledCommands: [REVEAL_COMMAND] };
+      md.supportHtml = false;
+      md.supportThemeIcons = false;
       return new vscode.Hover(md, toRange(doc, h.span));
     });
   }
