@@ -10,7 +10,6 @@
 export const MAX_MARKDOWN_TEXT = 500;
 
 /** Line breaks (CR, LF, NEL, LS, PS) and other control characters: each becomes one space. */
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
 /**
  * The characters that can start Markdown here (CommonMark lets any ASCII punctuation be backslash-escaped, and an

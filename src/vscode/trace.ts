@@ -7,8 +7,9 @@ import * as vscode from 'vscode';
 import { mdText, noLinks } from '../core/facade';
 import { parseTarget, traceRequest, type Trace, type TraceHop } from '../core/trace';
 import type { DumpIndex } from './dumpIndex';
-import { registerGraph } from './graph';
+import { registerGraph, type GraphHandle } from './graph';
 import { log } from './log';
+import { slice } from './mainThread';
 import { registerTraffic } from './traffic';
 
 /** The argument of envoyLens.traceRequest that skips the prompts. */
@@ -99,7 +100,7 @@ export async function revealSpan(uri: string, start: number, end = start): Promi
   await vscode.window.showTextDocument(doc, { selection: range, preserveFocus: false, preview: false });
 }
 
-export function registerTraceFeatures(context: vscode.ExtensionContext, index: DumpIndex): void {
+export function registerTraceFeatures(context: vscode.ExtensionContext, index: DumpIndex): GraphHandle {
   const results = new TraceResults();
   const view = vscode.window.createTreeView('envoyLens.trace', { treeDataProvider: results, showCollapseAll: false });
   const deco = vscode.window.createTextEditorDecorationType({
@@ -172,7 +173,7 @@ export function registerTraceFeatures(context: vscode.ExtensionContext, index: D
     try {
       const req = parseTarget(normalizeTarget(to), { direction: inbound ? 'inbound' : 'outbound', headers: arg?.headers });
       const sourceOf = (u: string) => vscode.workspace.textDocuments.find((d) => d.uri.toString() === u)?.getText();
-      trace = traceRequest(index.workspace, doc.uri.toString(), doc.getText(), req, { sourceOf });
+      trace = slice(doc.uri.toString(), 'trace', () => traceRequest(index.workspace, doc.uri.toString(), doc.getText(), req, { sourceOf }));
     } catch (e) {
       void vscode.window.showErrorMessage(`Envoy trace: ${noLinks((e as Error).message)}`);
       if ((e as Error).name !== 'Error') log().error('[trace]', e as Error);
@@ -208,7 +209,7 @@ export function registerTraceFeatures(context: vscode.ExtensionContext, index: D
   );
   updateContext();
   registerTraffic(context, index, run);
-  registerGraph(context, index);
+  return registerGraph(context, index);
 }
 
 /** `tcp 10.0.0.5:3306` → `tcp://10.0.0.5:3306`; `http ratings:9080/x` likewise. */
