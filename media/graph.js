@@ -118,7 +118,8 @@
     const g = target instanceof Element ? target.closest('g.node') : null;
     if (!g || !graph) return;
     const n = graph.nodes[Number(g.getAttribute('data-id'))];
-    if (n && n.uri) vscode.postMessage({ type: 'reveal', uri: n.uri, start: n.start, end: n.end });
+    // The extension looks the node up in the graph it sent: the page names a node, never a place.
+    if (n && n.uri) vscode.postMessage({ type: 'reveal', id: n.id });
   }
 
   host.addEventListener('click', (e) => reveal(e.target));

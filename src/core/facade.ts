@@ -140,6 +140,7 @@ export type { Hover } from './features/hover';
 export { documentSymbols, workspaceSymbols } from './features/symbols';
 export type { SymbolNode, WorkspaceSymbol } from './features/symbols';
 export { KIND_LABEL } from './describe';
+export { mdText, mdCode, mdCell, mdCommandLink, noLinks, MAX_MARKDOWN_TEXT } from './markdown';
 export { parseIstioClusterName, describeIstioCluster } from './istio';
 export { renderSummary, table } from './features/summary';
 export { looksLikeEnvoy, SNIFF_BYTES } from './sniff';

@@ -8,9 +8,22 @@ import { check, type Diagnostic as CoreDiagnostic, type Severity } from '../core
 import { SEVERITY, toRange } from './convert';
 import type { DumpIndex } from './dumpIndex';
 import { log } from './log';
+import { slice } from './mainThread';
 
 const DEBOUNCE_MS = 300;
+/** Diagnostics VS Code keeps per file (ExtHostDiagnostics drops the rest). */
+const MAX_PER_FILE = 1000;
+/** Findings converted to editor diagnostics per main-thread step. */
+const CONVERT_STEP = 250;
+const RANK: Record<Severity, number> = { error: 0, warning: 1, information: 2, hint: 3 };
 type Override = Severity | 'off';
+
+/** At most MAX_PER_FILE findings: every `too-many-findings` count, then the rest by severity, listed by position. */
+function keepMostSevere<T extends { d: CoreDiagnostic; level: Severity }>(found: T[]): T[] {
+  const counts = found.filter((x) => x.d.code === 'too-many-findings');
+  const rest = found.filter((x) => x.d.code !== 'too-many-findings').sort((x, y) => RANK[x.level] - RANK[y.level] || x.d.span.start - y.d.span.start);
+  return [...rest.slice(0, MAX_PER_FILE - counts.length).sort((x, y) => x.d.span.start - y.d.span.start), ...counts];
+}
 
 export class DiagnosticsController implements vscode.Disposable {
   private readonly collection = vscode.languages.createDiagnosticCollection('envoy-lens');
@@ -19,6 +32,8 @@ export class DiagnosticsController implements vscode.Disposable {
   private readonly docsUri: vscode.Uri;
   /** README line of each code's table row, so the code links straight to its explanation (`README.md#L140`). */
   private readonly docLines = new Map<string, number>();
+  /** The latest refresh of each document: an older one stops at its next step. */
+  private readonly generations = new Map<string, number>();
 
   constructor(
     private readonly index: DumpIndex,
@@ -71,14 +86,23 @@ export class DiagnosticsController implements vscode.Disposable {
     this.index.remove(doc.uri);
   }
 
-  /** Recomputes diagnostics of every open document that has an analysis. */
+  /** Recomputes diagnostics of every open document that has an analysis (each in tasks of its own). */
   refreshAll(): void {
     for (const doc of vscode.workspace.textDocuments) {
-      if (this.index.get(doc.uri)) this.refresh(doc);
+      if (this.index.get(doc.uri)) void this.refresh(doc);
     }
   }
 
-  private refresh(doc: vscode.TextDocument): void {
+  /**
+   * The checks, then the conversion to editor diagnostics in steps of CONVERT_STEP with a yield between them, so a file
+   * with thousands of findings never holds the main thread in one piece. A newer refresh of the same document
+   * supersedes this one at the next step.
+   */
+  private async refresh(doc: vscode.TextDocument): Promise<void> {
+    const key = doc.uri.toString();
+    const generation = (this.generations.get(key) ?? 0) + 1;
+    this.generations.set(key, generation);
+    const current = () => this.generations.get(key) === generation && this.index.versionOf(doc.uri) === doc.version;
     try {
       const config = vscode.workspace.getConfiguration('envoyLens.diagnostics', doc);
       if (!config.get<boolean>('enabled', true)) {
@@ -90,13 +114,26 @@ export class DiagnosticsController implements vscode.Disposable {
       if (!a) return;
       // Offsets belong to the version that was analyzed; a stale analysis waits for its successor.
       if (this.index.versionOf(doc.uri) !== doc.version) return;
+      // The checks run in the worker, which holds the same analyses; on the main thread only when it lost them.
+      const offThread = await this.index.checkOffThread(a);
+      if (offThread === null || !current() || this.index.get(doc.uri) !== a) return;
+      const found = (offThread ?? slice(key, 'check', () => check(this.index.workspace, a.uri)))
+        .map((d) => ({ d, level: overrides[d.code] ?? d.severity }))
+        .filter((x): x is { d: CoreDiagnostic; level: Severity } => x.level !== 'off');
+      // The core lists at most 1,000 findings and one `too-many-findings` counting the rest; VS Code keeps MAX_PER_FILE
+      // per file and drops the others, so make room for that count first, then the most severe.
+      const shown = found.length > MAX_PER_FILE ? keepMostSevere(found) : found;
       const out: vscode.Diagnostic[] = [];
-      for (const d of check(this.index.workspace, a.uri)) {
-        const level = overrides[d.code] ?? d.severity;
-        if (level === 'off') continue;
-        out.push(this.convert(doc, d, level));
+      for (let i = 0; i < shown.length; i += CONVERT_STEP) {
+        await new Promise((r) => setImmediate(r));
+        if (!current()) return;
+        slice(key, 'diagnostics', () => {
+          for (const { d, level } of shown.slice(i, i + CONVERT_STEP)) out.push(this.convert(doc, d, level));
+        });
       }
-      this.collection.set(doc.uri, out);
+      await new Promise((r) => setImmediate(r));
+      if (!current()) return;
+      slice(key, 'diagnostics', () => this.collection.set(doc.uri, out));
     } catch (e) {
       log().error(`[diagnostics] ${doc.uri.fsPath}:`, e as Error);
     }

@@ -1,15 +1,15 @@
 /**
  * Owns the core Workspace for the editor: which documents are Envoy dumps, their analyses cached by version, large
- * documents indexed in a worker thread, and dump files of the workspace indexed on request.
+ * every document indexed in a worker thread, and dump files of the workspace indexed on request.
  */
 import * as path from 'node:path';
+import * as v8 from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import * as vscode from 'vscode';
-import { analyze, looksLikeEnvoy, SNIFF_BYTES, Workspace, type Analysis } from '../core/facade';
+import { looksLikeEnvoy, SNIFF_BYTES, Workspace, type Analysis, type Diagnostic } from '../core/facade';
 import { log } from './log';
+import { slice } from './mainThread';
 
-/** Documents longer than this (UTF-16 units) are indexed in the worker thread. */
-const WORKER_THRESHOLD = 512 * 1024;
 const LANGUAGES = new Set(['json', 'jsonc', 'yaml']);
 
 interface Entry {
@@ -24,54 +24,191 @@ interface Pending {
   promise: Promise<Analysis | undefined>;
 }
 
+/** A request the worker has not answered after this long (plus per MB) ends the worker: a hostile file cannot stall indexing. */
+const GIVE_UP_MS = 60_000;
+const GIVE_UP_MS_PER_MB = 2_000;
+/** Slots of the shared cancellation ring: request id % CANCEL_SLOTS holds the id once it is cancelled. */
+const CANCEL_SLOTS = 256;
+
+interface Request {
+  id: number;
+  uri: string;
+  text: string | Uint8Array;
+  languageId: string;
+}
+
+interface CheckRequest {
+  kind: 'check';
+  id: number;
+  uri: string;
+  analysisId: number;
+}
+
+interface Waiting {
+  req: Request | CheckRequest;
+  resolve: (a: Analysis) => void;
+  reject: (e: Error) => void;
+  /** The analysis being assembled from the worker's messages. */
+  parts?: Record<string, unknown>;
+  timer?: NodeJS.Timeout;
+}
+
+/** What the worker sends: the analysis without its long arrays, then the arrays in chunks, then `done`. */
+type Reply =
+  | { id: number; kind: 'head'; bytes: ArrayBuffer }
+  | { id: number; kind: 'chunk'; key: string; bytes: ArrayBuffer }
+  | { id: number; kind: 'done' }
+  | { id: number; kind: 'error'; error: string };
+
+/**
+ * Every document is indexed here, off the extension host's main thread: parsing and extraction cost what the file
+ * makes them cost, and a hostile file can make that seconds. The answer comes back in v8-serialized chunks of at most
+ * 500 items (indexWorker.ts), each transferred and read in its own task, so receiving a large analysis never holds the main
+ * thread for long either. Cancelling a request flags it in shared memory (the core polls it); a request that runs
+ * past its time limit ends the worker and the others are sent again to a new one.
+ */
 class IndexWorker {
   private worker: Worker | undefined;
   private nextId = 1;
-  private readonly waiting = new Map<number, { resolve: (a: Analysis) => void; reject: (e: Error) => void }>();
+  private readonly waiting = new Map<number, Waiting>();
+  private readonly cancelled = new Int32Array(new SharedArrayBuffer(4 * CANCEL_SLOTS));
+  /** The request that made each analysis: the worker holds it under that id (until it restarts). */
+  private readonly ids = new WeakMap<Analysis, number>();
+  /** Analyses made by requests below this id were lost with a worker that ended. */
+  private lostBelow = 0;
 
   constructor(private readonly script: string) {}
 
   run(uri: string, text: string | Uint8Array, languageId: string, token?: vscode.CancellationToken): Promise<Analysis> {
-    const w = this.ensure();
     const id = this.nextId++;
+    const req: Request = { id, uri, text, languageId };
     return new Promise<Analysis>((resolve, reject) => {
-      // Cancellation ends the worker: the core polls no token in there, and a new worker starts in ~30 ms.
-      const sub = token?.onCancellationRequested(() => this.restart(new CancelledError()));
+      const sub = token?.onCancellationRequested(() => {
+        Atomics.store(this.cancelled, id % CANCEL_SLOTS, id);
+        const w = this.waiting.get(id);
+        if (w) this.finish(id, w, () => w.reject(new CancelledError()));
+      });
       const done = () => sub?.dispose();
       this.waiting.set(id, {
-        resolve: (a) => (done(), resolve(a)),
+        req,
+        resolve: (a) => (done(), this.ids.set(a, id), resolve(a)),
         reject: (e) => (done(), reject(e)),
       });
-      w.postMessage({ id, uri, text, languageId });
+      this.send(req);
     });
+  }
+
+  /**
+   * The checks of an analysis, run in the worker against its copy of the workspace; null when the worker already
+   * holds a newer analysis of that document, undefined when it no longer holds it (it restarted, or failed), for the
+   * caller to check it itself.
+   */
+  async check(a: Analysis): Promise<Diagnostic[] | null | undefined> {
+    const analysisId = this.ids.get(a);
+    if (analysisId === undefined || analysisId < this.lostBelow) return undefined;
+    const id = this.nextId++;
+    const req: CheckRequest = { kind: 'check', id, uri: a.uri, analysisId };
+    try {
+      const r = await new Promise<Analysis>((resolve, reject) => {
+        this.waiting.set(id, { req, resolve, reject });
+        this.send(req);
+      });
+      return (r as unknown as { diagnostics: Diagnostic[] }).diagnostics;
+    } catch (e) {
+      // 'stale': the worker already holds a newer analysis, whose own refresh follows.
+      return (e as Error).message === 'stale' ? null : undefined;
+    }
+  }
+
+  /** The worker forgets a document. */
+  remove(uri: string): void {
+    this.worker?.postMessage({ kind: 'remove', uri });
+  }
+
+  private send(req: Request | CheckRequest): void {
+    const w = this.waiting.get(req.id);
+    if (!w) return;
+    if ('kind' in req && this.worker === undefined) {
+      // A check needs the analyses of the worker it was asked of.
+      this.finish(req.id, w, () => w.reject(new Error('lost')));
+      return;
+    }
+    const mb = 'text' in req ? (typeof req.text === 'string' ? req.text.length : req.text.byteLength) / 1e6 : 0;
+    clearTimeout(w.timer);
+    w.timer = setTimeout(() => this.giveUp(req.id), GIVE_UP_MS + GIVE_UP_MS_PER_MB * mb);
+    w.timer.unref?.();
+    this.ensure().postMessage('text' in req ? { ...req, cancelled: this.cancelled } : req);
+  }
+
+  private finish(id: number, w: Waiting, settle: () => void): void {
+    clearTimeout(w.timer);
+    this.waiting.delete(id);
+    settle();
   }
 
   private ensure(): Worker {
     if (this.worker) return this.worker;
     const w = new Worker(this.script);
-    w.on('message', (m: { id: number; analysis?: Analysis; error?: string }) => {
-      const p = this.waiting.get(m.id);
-      if (!p) return;
-      this.waiting.delete(m.id);
-      if (m.analysis) p.resolve(m.analysis);
-      else p.reject(new Error(m.error ?? 'indexing failed'));
+    w.on('message', (m: Reply) => this.receive(m));
+    w.on('error', (e) => {
+      log().error('[index] the indexing worker failed:', e);
+      this.restart();
     });
-    w.on('error', (e) => this.restart(e));
     w.unref();
     this.worker = w;
     return w;
   }
 
-  private restart(reason: Error): void {
-    const w = this.worker;
+  private receive(m: Reply): void {
+    const w = this.waiting.get(m.id);
+    if (!w) return;
+    const uri = w.req.uri;
+    switch (m.kind) {
+      case 'head':
+        w.parts = slice(uri, 'receive', () => v8.deserialize(new Uint8Array(m.bytes)) as Record<string, unknown>);
+        break;
+      case 'chunk': {
+        const items = slice(uri, 'receive', () => v8.deserialize(new Uint8Array(m.bytes)) as unknown[]);
+        const into = w.parts?.[m.key] as unknown[] | undefined;
+        if (into) for (const item of items) into.push(item);
+        break;
+      }
+      case 'done':
+        this.finish(m.id, w, () => w.resolve(w.parts as unknown as Analysis));
+        break;
+      case 'error':
+        this.finish(m.id, w, () => w.reject(m.error === 'CancellationError' ? new CancelledError() : new Error(m.error)));
+        break;
+    }
+  }
+
+  /** A request ran too long: it fails, the worker ends, and the other requests go to a new worker. */
+  private giveUp(id: number): void {
+    const w = this.waiting.get(id);
+    if (!w) return;
+    const r = w.req;
+    const s = Math.round((GIVE_UP_MS + GIVE_UP_MS_PER_MB * ('text' in r ? (typeof r.text === 'string' ? r.text.length : r.text.byteLength) / 1e6 : 0)) / 1000);
+    this.finish(id, w, () => w.reject(new Error(`indexing took longer than ${s} s; gave up on this file`)));
+    this.restart();
+  }
+
+  /** A new worker for the requests still waiting. */
+  private restart(): void {
+    const old = this.worker;
     this.worker = undefined;
-    void w?.terminate();
-    for (const p of this.waiting.values()) p.reject(reason);
-    this.waiting.clear();
+    void old?.terminate();
+    this.lostBelow = this.nextId;
+    for (const w of [...this.waiting.values()]) {
+      w.parts = undefined;
+      this.send(w.req);
+    }
   }
 
   dispose(): void {
-    this.restart(new CancelledError());
+    const old = this.worker;
+    this.worker = undefined;
+    void old?.terminate();
+    for (const [id, w] of [...this.waiting]) this.finish(id, w, () => w.reject(new CancelledError()));
   }
 }
 
@@ -112,7 +249,7 @@ export class DumpIndex implements vscode.Disposable {
     const cached = this.sniffed.get(key);
     if (cached && cached.version === doc.version) return cached.envoy;
     // By offset, not by lines: a minified dump is one line of many megabytes.
-    const envoy = looksLikeEnvoy(doc.getText(new vscode.Range(doc.positionAt(0), doc.positionAt(SNIFF_BYTES))));
+    const envoy = slice(key, 'sniff', () => looksLikeEnvoy(doc.getText(new vscode.Range(doc.positionAt(0), doc.positionAt(SNIFF_BYTES)))));
     this.sniffed.set(key, { version: doc.version, envoy });
     return envoy;
   }
@@ -148,7 +285,7 @@ export class DumpIndex implements vscode.Disposable {
         const cur = this.entries.get(key);
         if (!cur || cur.version <= version) {
           this.entries.set(key, { version, analysis: a, source: 'document' });
-          this.workspace.set(a);
+          slice(key, 'workspace', () => this.workspace.set(a));
           this.changed.fire(key);
         }
         return a;
@@ -164,18 +301,19 @@ export class DumpIndex implements vscode.Disposable {
   }
 
   private async index(doc: vscode.TextDocument, token?: vscode.CancellationToken): Promise<Analysis> {
-    const text = doc.getText();
     const uri = doc.uri.toString();
     const languageId = doc.languageId === 'yaml' ? 'yaml' : 'json';
+    const text = slice(uri, 'getText', () => doc.getText());
     const t0 = Date.now();
-    let a: Analysis;
-    if (text.length > WORKER_THRESHOLD) {
-      a = await this.worker.run(uri, text, languageId, token);
-    } else {
-      a = analyze(uri, text, { languageId, isCancelled: token ? () => token.isCancellationRequested : undefined });
-    }
+    // Whatever its size: a 4 KB file can be hostile enough to take seconds (see IndexWorker).
+    const a = await this.worker.run(uri, text, languageId, token);
     log().info(`[index] ${doc.uri.fsPath} v${doc.version}: ${a.shape}, ${a.defs.length} definitions, ${a.refs.length} references in ${Date.now() - t0} ms`);
     return a;
+  }
+
+  /** The checks of an analysis, run in the worker; null: a newer analysis is coming; undefined: check it yourself. */
+  checkOffThread(a: Analysis): Promise<Diagnostic[] | null | undefined> {
+    return this.worker.check(a);
   }
 
   /** Forgets an open document (on close), unless it was indexed from disk too. */
@@ -185,6 +323,7 @@ export class DumpIndex implements vscode.Disposable {
     if (this.entries.get(key)?.source === 'document') {
       this.entries.delete(key);
       this.workspace.remove(key);
+      this.worker.remove(key);
       this.changed.fire(key);
     }
     this.pending.delete(key);
@@ -204,7 +343,7 @@ export class DumpIndex implements vscode.Disposable {
         const ext = path.extname(uri.fsPath).toLowerCase();
         const a = await this.worker.run(key, bytes, ext === '.yaml' || ext === '.yml' ? 'yaml' : 'json', token);
         this.entries.set(key, { version: -1, analysis: a, source: 'disk' });
-        this.workspace.set(a);
+        slice(key, 'workspace', () => this.workspace.set(a));
         found++;
         this.changed.fire(key);
       } catch (e) {

@@ -9,7 +9,18 @@ import { DumpIndex } from './dumpIndex';
 import { registerFetchCommands } from './fetchCommand';
 import { registerTraceFeatures } from './trace';
 import { log } from './log';
+import { resetSlices, sliceRecords, type DocumentSlices } from './mainThread';
 import { REVEAL_COMMAND, registerProviders } from './providers';
+
+/**
+ * What `activate` returns, for the integration tests (extensions.getExtension(…).exports): how long dump work held
+ * the main thread per document, and the graph webview's message handler.
+ */
+export interface EnvoyLensApi {
+  mainThreadSlices(uri?: string): Record<string, DocumentSlices>;
+  resetMainThreadSlices(uri?: string): void;
+  graphMessage(message: unknown): Promise<boolean>;
+}
 
 async function reveal(uri: string, offset: number): Promise<void> {
   const doc = await vscode.workspace.openTextDocument(vscode.Uri.parse(uri));
@@ -43,13 +54,13 @@ function statusBar(index: DumpIndex, diagnostics: DiagnosticsController): vscode
   ];
 }
 
-export function activate(context: vscode.ExtensionContext): void {
+export function activate(context: vscode.ExtensionContext): EnvoyLensApi {
   const out = log();
   const index = new DumpIndex(context.extensionUri);
   const diagnostics = new DiagnosticsController(index, context.extensionUri);
   context.subscriptions.push(out, index, diagnostics, ...registerProviders(index), ...statusBar(index, diagnostics));
   registerFetchCommands(context, index);
-  registerTraceFeatures(context, index);
+  const graph = registerTraceFeatures(context, index);
 
   context.subscriptions.push(
     vscode.commands.registerCommand(REVEAL_COMMAND, (uri: string, offset: number) => reveal(uri, offset)),
@@ -92,6 +103,7 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
   );
   out.info('[activate] Envoy Lens is ready');
+  return { mainThreadSlices: sliceRecords, resetMainThreadSlices: resetSlices, graphMessage: (m) => graph.receive(m) };
 }
 
 export function deactivate(): void {

@@ -1,32 +1,19 @@
 /**
  * "Envoy: Show Traffic Graph": a webview drawing listener → route configuration → cluster → endpoint for the active
  * dump, inbound and outbound apart. The extension sends the graph as plain data; media/graph.js lays it out as SVG
- * (columns per kind), filters by name and shows at most ~200 nodes. Clicking a node reveals its definition.
+ * (columns per kind), filters by name and shows at most ~200 nodes. Clicking a node reveals its definition: the page
+ * sends the node's id, and only a location of the graph drawn is opened (graphModel.ts).
  */
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { Analysis } from '../core/facade';
 import type { DumpIndex } from './dumpIndex';
+import { parseGraphMessage, revealTarget, type GraphData, type GraphNode } from './graphModel';
+import { log } from './log';
+import { slice } from './mainThread';
 import { isInboundListener } from './traffic';
 
-export interface GraphNode {
-  id: number;
-  kind: 'listener' | 'routeConfig' | 'cluster' | 'endpoint';
-  name: string;
-  side: 'inbound' | 'outbound';
-  /** Where to reveal it (absent for endpoint addresses and names that resolve nowhere). */
-  uri?: string;
-  start?: number;
-  end?: number;
-  detail?: string;
-  missing?: boolean;
-}
-
-export interface GraphData {
-  title: string;
-  nodes: GraphNode[];
-  edges: Array<[number, number]>;
-}
+export type { GraphData, GraphNode } from './graphModel';
 
 /** The graph of one dump: every listener, the route configurations and clusters they reach, every cluster, endpoints. */
 export function buildGraph(index: DumpIndex, a: Analysis, title: string): GraphData {
@@ -181,9 +168,17 @@ export function graphHtml(webview: vscode.Webview, extensionUri: vscode.Uri): st
 </html>`;
 }
 
-export function registerGraph(context: vscode.ExtensionContext, index: DumpIndex): void {
+/** What registerGraph gives the extension's test API: the panel's message handler, as the page reaches it. */
+export interface GraphHandle {
+  /** Handles one message as if the page sent it; true when it was accepted (and done). */
+  receive(message: unknown): Promise<boolean>;
+}
+
+export function registerGraph(context: vscode.ExtensionContext, index: DumpIndex): GraphHandle {
   let panel: vscode.WebviewPanel | undefined;
   let shownUri: string | undefined;
+  /** The graph last sent to the page: the only places a reveal may lead to. */
+  let drawn: GraphData | undefined;
 
   const post = (uri: string) => {
     const a = index.get(uri);
@@ -191,7 +186,29 @@ export function registerGraph(context: vscode.ExtensionContext, index: DumpIndex
     shownUri = uri;
     const title = vscode.workspace.asRelativePath(vscode.Uri.parse(uri));
     panel.title = `Envoy Graph: ${title.split('/').pop()}`;
-    void panel.webview.postMessage({ type: 'graph', graph: buildGraph(index, a, title) });
+    drawn = slice(uri, 'graph', () => buildGraph(index, a, title));
+    void panel.webview.postMessage({ type: 'graph', graph: drawn });
+  };
+
+  const receive = async (message: unknown): Promise<boolean> => {
+    const m = parseGraphMessage(message);
+    if (!m) {
+      log().warn('[graph] ignored a message the graph page does not send');
+      return false;
+    }
+    if (m.type === 'ready') {
+      if (shownUri) post(shownUri);
+      return true;
+    }
+    const target = revealTarget(drawn, m, (uri) => index.get(uri)?.length);
+    if (!target) {
+      log().warn(`[graph] refused to reveal node ${m.id}: not a location of the graph shown`);
+      return false;
+    }
+    const d = await vscode.workspace.openTextDocument(vscode.Uri.parse(target.uri));
+    const range = new vscode.Range(d.positionAt(target.start), d.positionAt(target.end));
+    await vscode.window.showTextDocument(d, { selection: range, viewColumn: vscode.ViewColumn.One, preview: false });
+    return true;
   };
 
   context.subscriptions.push(
@@ -206,22 +223,17 @@ export function registerGraph(context: vscode.ExtensionContext, index: DumpIndex
         panel = vscode.window.createWebviewPanel('envoyLens.graph', 'Envoy Graph', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
           enableScripts: true,
           retainContextWhenHidden: true,
-          localResourceRoots: [vscode.Uri.joinPath(context.extensionUri, 'media'), vscode.Uri.joinPath(context.extensionUri, 'dist')],
+          // The page loads media/graph.js and media/graph.css, nothing else.
+          localResourceRoots: [vscode.Uri.joinPath(context.extensionUri, 'media')],
         });
         panel.iconPath = new vscode.ThemeIcon('type-hierarchy');
         panel.webview.html = graphHtml(panel.webview, context.extensionUri);
         panel.onDidDispose(() => {
           panel = undefined;
           shownUri = undefined;
+          drawn = undefined;
         });
-        panel.webview.onDidReceiveMessage(async (m: { type: string; uri?: string; start?: number; end?: number }) => {
-          if (m.type === 'ready' && shownUri) post(shownUri);
-          if (m.type === 'reveal' && typeof m.uri === 'string' && typeof m.start === 'number') {
-            const d = await vscode.workspace.openTextDocument(vscode.Uri.parse(m.uri));
-            const range = new vscode.Range(d.positionAt(m.start), d.positionAt(m.end ?? m.start));
-            await vscode.window.showTextDocument(d, { selection: range, viewColumn: vscode.ViewColumn.One, preview: false });
-          }
-        });
+        panel.webview.onDidReceiveMessage((m: unknown) => receive(m).catch((e: Error) => log().error('[graph]', e)));
       } else panel.reveal(undefined, true);
       shownUri = doc.uri.toString();
       post(shownUri);
@@ -231,4 +243,5 @@ export function registerGraph(context: vscode.ExtensionContext, index: DumpIndex
       if (uri === shownUri) post(uri);
     }),
   );
+  return { receive };
 }

@@ -1,22 +1,88 @@
 /**
- * Worker thread that indexes large documents off the extension host's main thread (the core is pure, so it runs
- * here unchanged). One request at a time: { id, uri, text, languageId } in, { id, analysis } or { id, error } out.
+ * Worker thread that indexes documents off the extension host's main thread (the core is pure, so it runs here
+ * unchanged), and checks them. One request at a time: { id, uri, text, languageId, cancelled } indexes, { kind: 'check',
+ * id, uri, analysisId } checks, { kind: 'remove', uri } forgets. Out, the result as v8-serialized, transferred chunks
+ * (dumpIndex.ts reads one per task): `head` (the result with its long arrays emptied), a `chunk` per CHUNK_ITEMS items
+ * of each long array, then `done`; or `error`.
  */
+import * as v8 from 'node:v8';
 import { parentPort } from 'node:worker_threads';
-import { analyze } from '../core/facade';
+import { analyze, check, Workspace } from '../core/facade';
+
+const CHUNK_ITEMS = 500;
 
 interface Request {
   id: number;
   uri: string;
   text: string | Uint8Array;
   languageId: string;
+  /** Shared with the main thread: slot id % length holds id once the request is cancelled. */
+  cancelled?: Int32Array;
 }
 
-parentPort?.on('message', (req: Request) => {
-  try {
-    const analysis = analyze(req.uri, req.text, { languageId: req.languageId });
-    parentPort?.postMessage({ id: req.id, analysis });
-  } catch (e) {
-    parentPort?.postMessage({ id: req.id, error: (e as Error).message ?? String(e) });
+function post(message: Record<string, unknown>, value?: unknown): void {
+  if (value === undefined) {
+    parentPort?.postMessage(message);
+    return;
   }
+  const bytes = v8.serialize(value);
+  const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+  parentPort?.postMessage({ ...message, bytes: buffer }, [buffer]);
+}
+
+/**
+ * Every analysis made here stays here too, so the checks (which resolve names across every open dump) run here as
+ * well: `held` says which request made the analysis of each URI, and a check names the one it expects.
+ */
+const ws = new Workspace();
+const held = new Map<string, number>();
+
+type Message = ({ kind?: 'index' } & Request) | { kind: 'remove'; uri: string } | { kind: 'check'; id: number; uri: string; analysisId: number };
+
+function sendChunked(id: number, value: Record<string, unknown>): void {
+  const head: Record<string, unknown> = { ...value };
+  const long: Array<[string, unknown[]]> = [];
+  for (const [key, v] of Object.entries(value)) {
+    if (Array.isArray(v) && v.length > CHUNK_ITEMS) {
+      long.push([key, v]);
+      head[key] = [];
+    }
+  }
+  post({ id, kind: 'head' }, head);
+  for (const [key, items] of long) {
+    for (let i = 0; i < items.length; i += CHUNK_ITEMS) post({ id, kind: 'chunk', key }, items.slice(i, i + CHUNK_ITEMS));
+  }
+  post({ id, kind: 'done' });
+}
+
+parentPort?.on('message', (m: Message) => {
+  if (m.kind === 'remove') {
+    ws.remove(m.uri);
+    held.delete(m.uri);
+    return;
+  }
+  if (m.kind === 'check') {
+    try {
+      if (held.get(m.uri) !== m.analysisId) post({ id: m.id, kind: 'error', error: 'stale' });
+      else sendChunked(m.id, { diagnostics: check(ws, m.uri) });
+    } catch (e) {
+      post({ id: m.id, kind: 'error', error: (e as Error)?.message ?? String(e) });
+    }
+    return;
+  }
+  index(m);
 });
+
+function index(req: Request): void {
+  const flags = req.cancelled;
+  const isCancelled = flags ? () => Atomics.load(flags, req.id % flags.length) === req.id : undefined;
+  try {
+    const analysis = analyze(req.uri, req.text, { languageId: req.languageId, isCancelled });
+    ws.set(analysis);
+    held.set(req.uri, req.id);
+    sendChunked(req.id, analysis as unknown as Record<string, unknown>);
+  } catch (e) {
+    const err = e as Error;
+    post({ id: req.id, kind: 'error', error: err?.name === 'CancellationError' ? 'CancellationError' : (err?.message ?? String(e)) });
+  }
+}

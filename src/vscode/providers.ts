@@ -8,6 +8,7 @@ import {
   documentSymbols,
   hoverAt,
   KIND_LABEL,
+  mdCommandLink,
   workspaceSymbols,
   type Analysis,
   type DefKind,
@@ -17,6 +18,7 @@ import {
 import { SYMBOL_KIND, toLocation, toRange } from './convert';
 import type { DumpIndex } from './dumpIndex';
 import { runSafe } from './log';
+import { slice } from './mainThread';
 
 export const SELECTOR: vscode.DocumentSelector = [
   { language: 'json' },
@@ -27,23 +29,23 @@ export const SELECTOR: vscode.DocumentSelector = [
 /** Command that reveals a place: arguments [uri, offset]. Used by hover links and CodeLens. */
 export const REVEAL_COMMAND = 'envoyLens.revealLocation';
 
-function commandLink(title: string, command: string, args: unknown[]): string {
-  return `[${title}](command:${command}?${encodeURIComponent(JSON.stringify(args))})`;
-}
-
 class HoverProvider implements vscode.HoverProvider {
   constructor(private readonly index: DumpIndex) {}
   provideHover(doc: vscode.TextDocument, pos: vscode.Position, token: vscode.CancellationToken) {
     return runSafe('hover', token, undefined, async () => {
       const a = await this.index.analysisFor(doc, token);
       if (!a) return undefined;
-      const h = hoverAt(this.index.workspace, a.uri, doc.offsetAt(pos));
+      const h = slice(a.uri, 'hover', () => hoverAt(this.index.workspace, a.uri, doc.offsetAt(pos)));
       if (!h) return undefined;
       let text = h.markdown;
       const target = h.definitions.find((d) => !(d.uri === a.uri && d.span.start === h.span.start));
-      if (target) text += `\n\n${commandLink('Go to definition', REVEAL_COMMAND, [target.uri, target.span.start])}`;
+      if (target) text += `\n\n${mdCommandLink('Go to definition', REVEAL_COMMAND, [target.uri, target.span.start])}`;
+      // Dump text in h.markdown is escaped by the core; the only command is the link built just above, and the only
+      // one trusted. No HTML, no theme icons.
       const md = new vscode.MarkdownString(text);
       md.isTrusted = { enabledCommands: [REVEAL_COMMAND] };
+      md.supportHtml = false;
+      md.supportThemeIcons = false;
       return new vscode.Hover(md, toRange(doc, h.span));
     });
   }
@@ -55,7 +57,7 @@ class DefinitionProvider implements vscode.DefinitionProvider {
     return runSafe('definition', token, [] as vscode.Location[], async () => {
       const a = await this.index.analysisFor(doc, token);
       if (!a) return [];
-      const locs = this.index.workspace.definitionAt(a.uri, doc.offsetAt(pos));
+      const locs = slice(a.uri, 'definition', () => this.index.workspace.definitionAt(a.uri, doc.offsetAt(pos)));
       return Promise.all(locs.map((l) => toLocation(l.uri, l.span, doc)));
     });
   }
@@ -67,7 +69,7 @@ class ReferenceProvider implements vscode.ReferenceProvider {
     return runSafe('references', token, [] as vscode.Location[], async () => {
       const a = await this.index.analysisFor(doc, token);
       if (!a) return [];
-      const locs = this.index.workspace.referencesAt(a.uri, doc.offsetAt(pos), ctx.includeDeclaration);
+      const locs = slice(a.uri, 'references', () => this.index.workspace.referencesAt(a.uri, doc.offsetAt(pos), ctx.includeDeclaration));
       return Promise.all(locs.map((l) => toLocation(l.uri, l.span, doc)));
     });
   }
@@ -79,16 +81,18 @@ class HighlightProvider implements vscode.DocumentHighlightProvider {
     return runSafe('highlight', token, [] as vscode.DocumentHighlight[], async () => {
       const a = await this.index.analysisFor(doc, token);
       if (!a) return [];
-      const target = this.index.workspace.targetAt(a.uri, doc.offsetAt(pos));
-      if (!target) return [];
-      const out: vscode.DocumentHighlight[] = [];
-      for (const d of a.defs) {
-        if (d.kind === target.kind && d.name === target.name) out.push(new vscode.DocumentHighlight(toRange(doc, d.nameSpan), vscode.DocumentHighlightKind.Write));
-      }
-      for (const r of a.refs) {
-        if (r.kind === target.kind && r.name === target.name) out.push(new vscode.DocumentHighlight(toRange(doc, r.span), vscode.DocumentHighlightKind.Read));
-      }
-      return out;
+      return slice(a.uri, 'highlight', () => {
+        const target = this.index.workspace.targetAt(a.uri, doc.offsetAt(pos));
+        if (!target) return [];
+        const out: vscode.DocumentHighlight[] = [];
+        for (const d of a.defs) {
+          if (d.kind === target.kind && d.name === target.name) out.push(new vscode.DocumentHighlight(toRange(doc, d.nameSpan), vscode.DocumentHighlightKind.Write));
+        }
+        for (const r of a.refs) {
+          if (r.kind === target.kind && r.name === target.name) out.push(new vscode.DocumentHighlight(toRange(doc, r.span), vscode.DocumentHighlightKind.Read));
+        }
+        return out;
+      });
     });
   }
 }
@@ -103,11 +107,28 @@ class SymbolProvider implements vscode.DocumentSymbolProvider {
         const range = toRange(doc, n.span);
         let sel = toRange(doc, n.nameSpan);
         if (!range.contains(sel)) sel = new vscode.Range(range.start, range.start);
-        const s = new vscode.DocumentSymbol(n.name, n.detail, SYMBOL_KIND[n.kind], range, sel);
-        s.children = n.children.map(convert);
-        return s;
+        return new vscode.DocumentSymbol(n.name, n.detail, SYMBOL_KIND[n.kind], range, sel);
       };
-      return documentSymbols(a).map(convert);
+      // Converted breadth-first in steps of SYMBOL_STEP with a yield between: a dump with tens of thousands of
+      // routes never holds the main thread in one piece.
+      const roots = slice(a.uri, 'symbols', () => documentSymbols(a));
+      const out: vscode.DocumentSymbol[] = [];
+      const queue: Array<[SymbolNode, vscode.DocumentSymbol[]]> = roots.map((n) => [n, out]);
+      while (queue.length) {
+        const step = queue.splice(0, SYMBOL_STEP);
+        slice(a.uri, 'symbols', () => {
+          for (const [n, into] of step) {
+            const sym = convert(n);
+            into.push(sym);
+            for (const c of n.children) queue.push([c, sym.children]);
+          }
+        });
+        if (queue.length) {
+          await new Promise((r) => setImmediate(r));
+          if (token.isCancellationRequested) return [];
+        }
+      }
+      return out;
     });
   }
 }
@@ -132,6 +153,9 @@ class WorkspaceSymbolProvider implements vscode.WorkspaceSymbolProvider {
     });
   }
 }
+
+/** Outline symbols converted per main-thread step. */
+const SYMBOL_STEP = 1000;
 
 const LENS_KINDS = new Set<DefKind>(['listener', 'routeConfig', 'cluster', 'secret', 'endpoints']);
 /** Beyond this many candidate definitions a file gets no CodeLens (VS Code itself drops them on very large files). */
@@ -158,16 +182,22 @@ class CodeLensProvider implements vscode.CodeLensProvider<Lens> {
       if (!vscode.workspace.getConfiguration('envoyLens', doc).get<boolean>('codeLens.enabled', true)) return [];
       const a = await this.index.analysisFor(doc, token);
       if (!a) return [];
-      const out: Lens[] = [];
-      a.defs.forEach((d, i) => {
-        if (LENS_KINDS.has(d.kind) && d.group === 'main' && d.nameSpan.end - d.nameSpan.start > 1) {
-          out.push(new Lens(toRange(doc, d.nameSpan), a.uri, i));
-        }
+      return slice(a.uri, 'codelens', () => {
+        const out: Lens[] = [];
+        a.defs.forEach((d, i) => {
+          if (LENS_KINDS.has(d.kind) && d.group === 'main' && d.nameSpan.end - d.nameSpan.start > 1) {
+            out.push(new Lens(toRange(doc, d.nameSpan), a.uri, i));
+          }
+        });
+        return out.length > MAX_LENSES ? [] : out;
       });
-      return out.length > MAX_LENSES ? [] : out;
     });
   }
   resolveCodeLens(lens: Lens): Lens {
+    return slice(lens.uri, 'codelens', () => this.resolve(lens));
+  }
+
+  private resolve(lens: Lens): Lens {
     const a = this.index.get(lens.uri);
     const d = a?.defs[lens.index];
     if (!a || !d) return lens;

@@ -4,10 +4,12 @@
  * "Envoy Traffic" tree (traffic.ts) and the traffic graph (graph.ts).
  */
 import * as vscode from 'vscode';
+import { mdText, noLinks } from '../core/facade';
 import { parseTarget, traceRequest, type Trace, type TraceHop } from '../core/trace';
 import type { DumpIndex } from './dumpIndex';
-import { registerGraph } from './graph';
+import { registerGraph, type GraphHandle } from './graph';
 import { log } from './log';
+import { slice } from './mainThread';
 import { registerTraffic } from './traffic';
 
 /** The argument of envoyLens.traceRequest that skips the prompts. */
@@ -59,7 +61,7 @@ class TraceResults implements vscode.TreeDataProvider<TraceNode> {
       const o = node.trace.outcome;
       const item = new vscode.TreeItem(o.ok ? 'Reached' : `Dead end${o.status ? ` ${o.status}` : ''}${o.flag ? ` ${o.flag}` : ''}${o.code ? ` ${o.code}` : ''}`);
       item.description = o.message;
-      item.tooltip = new vscode.MarkdownString().appendText(o.message + (o.closest?.length ? `\n\nClosest: ${o.closest.join(', ')}` : ''));
+      item.tooltip = markdown([mdText(o.message), ...(o.closest?.length ? [`Closest: ${o.closest.map((c) => mdText(c)).join(', ')}`] : [])]);
       item.iconPath = new vscode.ThemeIcon(o.ok ? 'pass-filled' : 'error', new vscode.ThemeColor(o.ok ? 'testing.iconPassed' : 'errorForeground'));
       item.id = 'outcome';
       return item;
@@ -72,14 +74,23 @@ class TraceResults implements vscode.TreeDataProvider<TraceNode> {
     const { hop } = node;
     const item = new vscode.TreeItem(`${hop.kind} ${hop.name}`);
     item.description = `${hop.branch ? `[${hop.branch}] ` : ''}${hop.detail}`;
-    const tip = new vscode.MarkdownString().appendText(`${hop.kind} ${hop.name}\n\n${hop.detail}`);
-    if (hop.rejected?.length) tip.appendText(`\n\nPassed over:\n${hop.rejected.map((r) => `- ${r}`).join('\n')}`);
-    item.tooltip = tip;
+    const tip = [mdText(`${hop.kind} ${hop.name}`), mdText(hop.detail)];
+    if (hop.rejected?.length) tip.push(`Passed over:\n${hop.rejected.map((r) => `- ${mdText(r)}`).join('\n')}`);
+    item.tooltip = markdown(tip);
     item.iconPath = new vscode.ThemeIcon(hop.span ? ICON[hop.kind] : 'warning');
     item.id = `hop${node.i}`;
     if (hop.span && hop.uri) item.command = { title: 'Reveal', command: 'envoyLens.revealLocation', arguments: [hop.uri, hop.span.start] };
     return item;
   }
+}
+
+/** A tooltip of paragraphs whose dump text the caller escaped: untrusted, no HTML, no theme icons. */
+function markdown(paragraphs: string[]): vscode.MarkdownString {
+  const md = new vscode.MarkdownString(paragraphs.join('\n\n'));
+  md.isTrusted = false;
+  md.supportHtml = false;
+  md.supportThemeIcons = false;
+  return md;
 }
 
 /** Opens a URI and selects a span, without relying on the extension's own reveal command. */
@@ -89,7 +100,7 @@ export async function revealSpan(uri: string, start: number, end = start): Promi
   await vscode.window.showTextDocument(doc, { selection: range, preserveFocus: false, preview: false });
 }
 
-export function registerTraceFeatures(context: vscode.ExtensionContext, index: DumpIndex): void {
+export function registerTraceFeatures(context: vscode.ExtensionContext, index: DumpIndex): GraphHandle {
   const results = new TraceResults();
   const view = vscode.window.createTreeView('envoyLens.trace', { treeDataProvider: results, showCollapseAll: false });
   const deco = vscode.window.createTextEditorDecorationType({
@@ -162,9 +173,9 @@ export function registerTraceFeatures(context: vscode.ExtensionContext, index: D
     try {
       const req = parseTarget(normalizeTarget(to), { direction: inbound ? 'inbound' : 'outbound', headers: arg?.headers });
       const sourceOf = (u: string) => vscode.workspace.textDocuments.find((d) => d.uri.toString() === u)?.getText();
-      trace = traceRequest(index.workspace, doc.uri.toString(), doc.getText(), req, { sourceOf });
+      trace = slice(doc.uri.toString(), 'trace', () => traceRequest(index.workspace, doc.uri.toString(), doc.getText(), req, { sourceOf }));
     } catch (e) {
-      void vscode.window.showErrorMessage(`Envoy trace: ${(e as Error).message}`);
+      void vscode.window.showErrorMessage(`Envoy trace: ${noLinks((e as Error).message)}`);
       if ((e as Error).name !== 'Error') log().error('[trace]', e as Error);
       return undefined;
     }
@@ -174,8 +185,9 @@ export function registerTraceFeatures(context: vscode.ExtensionContext, index: D
     await vscode.commands.executeCommand('setContext', 'envoyLens.hasTrace', true);
     if (!view.visible) await vscode.commands.executeCommand('envoyLens.trace.focus', { preserveFocus: true }).then(undefined, () => undefined);
     const o = trace.outcome;
-    if (o.ok) void vscode.window.showInformationMessage(`Envoy trace: ${o.message}`);
-    else void vscode.window.showWarningMessage(`Envoy trace: ${o.message}`);
+    // Notifications turn `[x](command:…)` into links: the message names things from the dump.
+    if (o.ok) void vscode.window.showInformationMessage(`Envoy trace: ${noLinks(o.message)}`);
+    else void vscode.window.showWarningMessage(`Envoy trace: ${noLinks(o.message)}`);
     return trace;
   };
 
@@ -197,7 +209,7 @@ export function registerTraceFeatures(context: vscode.ExtensionContext, index: D
   );
   updateContext();
   registerTraffic(context, index, run);
-  registerGraph(context, index);
+  return registerGraph(context, index);
 }
 
 /** `tcp 10.0.0.5:3306` → `tcp://10.0.0.5:3306`; `http ratings:9080/x` likewise. */

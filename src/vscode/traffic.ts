@@ -7,6 +7,7 @@
 import * as vscode from 'vscode';
 import type { Analysis, DefHandle, Definition, Reference } from '../core/facade';
 import type { DumpIndex } from './dumpIndex';
+import { slice } from './mainThread';
 import type { TraceArgs } from './trace';
 
 /** A node: a definition (uri + index), a name that resolves nowhere, or one endpoint address. */
@@ -90,6 +91,11 @@ export class TrafficProvider implements vscode.TreeDataProvider<TrafficNode> {
   }
 
   getChildren(node?: TrafficNode): TrafficNode[] {
+    const uri = node?.uri ?? this.uri;
+    return uri ? slice(uri, 'traffic', () => this.children(node)) : [];
+  }
+
+  private children(node?: TrafficNode): TrafficNode[] {
     if (!node) {
       const a = this.uri ? this.analysis(this.uri) : undefined;
       if (!a) return [];

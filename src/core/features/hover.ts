@@ -1,5 +1,9 @@
-/** Hover: what the name under the cursor is, what Istio's name says, its state and who uses it. Markdown out. */
+/**
+ * Hover: what the name under the cursor is, what Istio's name says, its state and who uses it. Markdown out, in which
+ * every string from a dump goes through mdText or mdCode (src/core/markdown.ts): the Markdown is ours, the text theirs.
+ */
 import { KIND_LABEL, KIND_PLURAL, describeOwner } from '../describe';
+import { mdCode, mdText } from '../markdown';
 import { describeIstioCluster, describeIstioListener, ISTIO_BUILTIN_SECRETS } from '../istio';
 import type { Analysis, DefKind, Definition, EndpointCounts, RefVia, Span } from '../model/types';
 import type { DefHandle, Workspace } from '../workspace';
@@ -31,7 +35,8 @@ const VIA_LABEL: Record<RefVia, string> = {
   health: 'live cluster status',
 };
 
-const code = (s: string): string => '`' + s.replace(/`/g, "'") + '`';
+const code = mdCode;
+const text = mdText;
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : word.endsWith('s') ? 'es' : 's'}`;
@@ -41,8 +46,8 @@ function endpointsLine(e: EndpointCounts): string {
   if (e.total === 0) return 'none';
   const others = Object.entries(e.byStatus)
     .filter(([s]) => s !== 'HEALTHY' && s !== 'UNKNOWN')
-    .map(([s, n]) => `${n} ${s}`);
-  const sample = e.sample.length ? ` — ${e.sample.map(code).join(', ')}${e.total > e.sample.length ? ', …' : ''}` : '';
+    .map(([s, n]) => `${n} ${text(s)}`);
+  const sample = e.sample.length ? ` — ${e.sample.map((s) => code(s)).join(', ')}${e.total > e.sample.length ? ', …' : ''}` : '';
   return `${e.total} · ${e.healthy} healthy${others.length ? ` · ${others.join(' · ')}` : ''}${sample}`;
 }
 
@@ -50,21 +55,21 @@ function defLines(a: Analysis, d: Definition, ws: Workspace, uri: string): strin
   const lines: string[] = [];
   const i = d.info;
   const istio = d.kind === 'cluster' ? describeIstioCluster(d.name) : d.kind === 'listener' ? describeIstioListener(d.name) : undefined;
-  if (istio) lines.push(istio, '');
+  if (istio) lines.push(text(istio), '');
   if (i.address) lines.push(`- address: ${code(i.address)}`);
-  if (i.additionalAddresses?.length) lines.push(`- additional addresses: ${i.additionalAddresses.map(code).join(', ')}`);
-  if (i.clusterType) lines.push(`- type: ${i.clusterType}${i.edsName && i.edsName !== d.name ? ` (service_name ${code(i.edsName)})` : ''}`);
-  if (i.chainMatch) lines.push(`- match: ${i.chainMatch}`);
-  if (i.filters?.length) lines.push(`- filters: ${i.filters.join(', ')}`);
-  if (i.domains?.length) lines.push(`- domains: ${i.domains.map(code).join(', ')}`);
-  if (i.match) lines.push(`- match: ${i.match}`);
-  if (i.action) lines.push(`- action: ${i.action}`);
+  if (i.additionalAddresses?.length) lines.push(`- additional addresses: ${i.additionalAddresses.map((s) => code(s)).join(', ')}`);
+  if (i.clusterType) lines.push(`- type: ${text(i.clusterType)}${i.edsName && i.edsName !== d.name ? ` (service_name ${code(i.edsName)})` : ''}`);
+  if (i.chainMatch) lines.push(`- match: ${text(i.chainMatch)}`);
+  if (i.filters?.length) lines.push(`- filters: ${i.filters.map((f) => text(f)).join(', ')}`);
+  if (i.domains?.length) lines.push(`- domains: ${i.domains.map((s) => code(s)).join(', ')}`);
+  if (i.match) lines.push(`- match: ${text(i.match)}`);
+  if (i.action) lines.push(`- action: ${text(i.action)}`);
   const parent = d.parent >= 0 ? a.defs[d.parent] : undefined;
   if (parent) lines.push(`- in ${KIND_LABEL[parent.kind].toLowerCase()} ${code(parent.name)}`);
-  lines.push(`- state: ${d.state}${i.otherStates?.length ? ` (also ${i.otherStates.join(', ')})` : ''} · ${d.section}`);
+  lines.push(`- state: ${text(d.state)}${i.otherStates?.length ? ` (also ${i.otherStates.map((s) => text(s)).join(', ')})` : ''} · ${text(d.section)}`);
   if (d.versionInfo) lines.push(`- version_info: ${code(d.versionInfo)}`);
-  if (d.lastUpdated) lines.push(`- last_updated: ${d.lastUpdated}`);
-  if (i.errorDetails) lines.push(`- **error**: ${i.errorDetails}`);
+  if (d.lastUpdated) lines.push(`- last_updated: ${text(d.lastUpdated)}`);
+  if (i.errorDetails) lines.push(`- **error**: ${text(i.errorDetails)}`);
   let endpoints = i.endpoints;
   let source = 'inline load_assignment';
   if (!endpoints && i.edsName) {
@@ -79,7 +84,7 @@ function defLines(a: Analysis, d: Definition, ws: Workspace, uri: string): strin
     const live = otherFiles(ws, uri, 'listener', d.name).find((h) => h.def.section === LISTENER_STATUSES);
     if (live?.def.info.address) {
       const all = [live.def.info.address, ...(live.def.info.additionalAddresses ?? [])];
-      lines.push(`- bound to (/listeners): ${all.map(code).join(', ')}`);
+      lines.push(`- bound to (/listeners): ${all.map((s) => code(s)).join(', ')}`);
     }
   }
   if (d.kind === 'cluster') {
@@ -107,7 +112,7 @@ function usedBy(ws: Workspace, defUri: string, kind: DefKind, name: string): str
   const parts = [...byVia].map(([via, n]) => plural(n, VIA_LABEL[via]));
   const owners = refs.slice(0, 3).map((r) => {
     const a = ws.get(r.uri);
-    return a ? describeOwner(a, r.ref.from) : '';
+    return a ? text(describeOwner(a, r.ref.from)) : '';
   });
   return `- referenced by ${parts.join(', ')}${owners.length ? `: ${owners.join('; ')}${refs.length > 3 ? '; …' : ''}` : ''}`;
 }
@@ -135,9 +140,9 @@ export function hoverAt(ws: Workspace, uri: string, offset: number): Hover | und
   const lines = [`**${KIND_LABEL[kind]}** ${code(name)}`, ''];
   if (defs.length === 0) {
     const builtin = kind === 'cluster' ? describeIstioCluster(name) : kind === 'secret' ? ISTIO_BUILTIN_SECRETS[name] : undefined;
-    if (builtin && (kind === 'secret' || !name.includes('|'))) lines.push(builtin, '', 'Not defined in the open files; Istio always provides it.');
+    if (builtin && (kind === 'secret' || !name.includes('|'))) lines.push(text(builtin), '', 'Not defined in the open files; Istio always provides it.');
     else {
-      if (builtin) lines.push(builtin, '');
+      if (builtin) lines.push(text(builtin), '');
       lines.push(`Not found among ${a.complete.has(kind) ? "this dump's" : "the open files'"} ${KIND_PLURAL[kind]}.`);
     }
   } else {
