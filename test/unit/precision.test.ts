@@ -194,7 +194,7 @@ describe('admin /listeners?format=json', () => {
     const own = hoverAt(ws, 'statuses.json', name('statuses.json'))!;
     assert.match(own.markdown, /address: `0.0.0.0:15006`/);
     assert.match(own.markdown, /additional addresses: `:::15006`/);
-    assert.match(own.markdown, /state: active · listener_statuses/);
+    assert.match(own.markdown, /state: active · listener\\_statuses/);
     const fromDump = hoverAt(ws, 'dump.json', name('dump.json'))!;
     assert.match(fromDump.markdown, /bound to \(\/listeners\): `0.0.0.0:15006`, `:::15006`/);
     assert.match(renderSummary(ws, ws.get('statuses.json')!), /^virtualInbound +0\.0\.0\.0,:: +15006 /m);
