@@ -7,7 +7,7 @@ import { K, KEY_NONE, KEY_UNKNOWN, keySpellings } from '../../src/core/parse/key
 import { Utf8OffsetMap, isAsciiBytes, utf8ToUtf16Offset, utf8ToUtf16Offsets } from '../../src/core/parse/offsets';
 import { build } from './tapeValue';
 import {
-  KIND_ARRAY, KIND_FALSE, KIND_NULL, KIND_NUMBER, KIND_OBJECT, KIND_STRING, KIND_TRUE, type Tape,
+  KIND_ARRAY, KIND_FALSE, KIND_NULL, KIND_NUMBER, KIND_OBJECT, KIND_STRING, KIND_TRUE, MAX_DEPTH, type Tape,
 } from '../../src/core/parse/tape';
 
 // ----------------------------------------------------------------------------------------------------------------
@@ -125,8 +125,10 @@ test('scalar and empty roots', () => {
   const empty = scanJson('');
   assert.equal(empty.length, 0);
   assert.deepEqual(empty.roots, []);
-  assert.deepEqual(empty.problems, [{ start: 0, end: 0, message: MSG.eof }]);
-  assert.equal(scanJson('  \n').problems.length, 1);
+  assert.deepEqual(empty.problems, [{ start: 0, end: 0, message: MSG.empty }]);
+  for (const text of ['  \n', '\ufeff', '// nothing\n', '/* nothing */']) {
+    assert.deepEqual(scanJson(text).problems, [{ start: 0, end: 0, message: MSG.empty }], JSON.stringify(text));
+  }
 });
 
 // ----------------------------------------------------------------------------------------------------------------
@@ -479,15 +481,20 @@ test('random garbage never throws', () => {
     for (let i = 0; i < n; i++) s += alphabet[Math.floor(rnd() * alphabet.length)];
     for (const [, t, len] of bothInputs(s)) checkInvariants(t, len);
   }
-  // Deep nesting does not overflow the stack.
+  // Deep nesting does not overflow the stack: it is cut at MAX_DEPTH with one problem (test/unit/hostile.test.ts).
   const deep = '['.repeat(100000) + ']'.repeat(100000);
   const t = scanJson(deep);
-  assert.equal(t.problems.length, 0);
-  assert.equal(t.length, 100000);
-  assert.equal(t.next[0], 100000);
+  // MAX_DEPTH arrays are read; the next one is kept empty over its whole span.
+  assert.deepEqual(t.problems, [{ start: MAX_DEPTH, end: MAX_DEPTH + 1, message: MSG.tooDeep }]);
+  assert.equal(t.length, MAX_DEPTH + 1);
+  assert.equal(t.next[0], MAX_DEPTH + 1);
+  assert.equal(t.end[0], deep.length);
+  assert.equal(t.kind[MAX_DEPTH], KIND_ARRAY);
+  assert.equal(t.next[MAX_DEPTH], MAX_DEPTH + 1);
+  assert.equal(t.end[MAX_DEPTH], deep.length - MAX_DEPTH);
   const open = scanJson('{"a":'.repeat(50000));
-  assert.equal(open.problems.length, 1);
-  assert.equal(open.length, 50000);
+  assert.deepEqual(open.problems.map((p) => p.message), [MSG.tooDeep, MSG.eof]);
+  assert.equal(open.length, MAX_DEPTH + 1);
 });
 
 // ----------------------------------------------------------------------------------------------------------------

@@ -16,7 +16,8 @@
 import { KEY_NONE, KEY_UNKNOWN, keyIdOf, keySpellings } from './keys';
 import { isAsciiBytes } from './offsets';
 import {
-  KIND_ARRAY, KIND_FALSE, KIND_NULL, KIND_NUMBER, KIND_OBJECT, KIND_STRING, KIND_TRUE, type ParseProblem, type Tape,
+  KIND_ARRAY, KIND_FALSE, KIND_NULL, KIND_NUMBER, KIND_OBJECT, KIND_STRING, KIND_TRUE, MAX_DEPTH, MSG_EMPTY, MSG_TOO_DEEP,
+  ProblemSink, type ParseProblem, type Tape,
 } from './tape';
 
 export interface ScanOptions {
@@ -46,6 +47,11 @@ export const MSG = {
   comment: 'Unterminated comment.',
   trailing: 'Unexpected text after the end of the JSON value.',
   prefix: 'Skipped text before the JSON value.',
+  control: 'Control character in a string: it must be written as an escape (\\n, \\t, \\u0000).',
+  escape: 'Invalid escape in a string.',
+  utf8: 'The file is not valid UTF-8.',
+  empty: MSG_EMPTY,
+  tooDeep: MSG_TOO_DEEP,
 } as const;
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -105,11 +111,10 @@ const CANCEL_STRIDE = 1 << 20;
 /** Eight spaces read as one float64 (every byte equal, so endianness does not matter; not NaN, not zero). */
 const SPACES8 = new Float64Array(new Uint8Array(8).fill(0x20).buffer)[0];
 
-function addProblem(problems: ParseProblem[], start: number, end: number, message: string): void {
+function addProblem(problems: ProblemSink, start: number, end: number, message: string): void {
   // One problem per position: recovery may look at the same character from more than one state.
-  const last = problems.length > 0 ? problems[problems.length - 1] : undefined;
-  if (last !== undefined && last.start === start) return;
-  problems.push({ start, end, message });
+  if (problems.lastStart === start && problems.size > 0) return;
+  problems.add(start, end, message);
 }
 
 /** End of the garbage token at pos: a run of bytes that are not whitespace or JSON punctuation (at least one). */
@@ -136,7 +141,7 @@ function isValueStart(c: number): boolean {
 }
 
 /** Skips a comment at pos (b[pos] is '/'); returns pos itself when there is none. */
-function skipComment(b: Buffer, pos: number, len: number, problems: ParseProblem[]): number {
+function skipComment(b: Buffer, pos: number, len: number, problems: ProblemSink): number {
   if (pos + 1 >= len) return pos;
   const d = b[pos + 1];
   if (d === 0x2f) {
@@ -155,7 +160,7 @@ function skipComment(b: Buffer, pos: number, len: number, problems: ParseProblem
 }
 
 /** Skips whitespace and comments (cold paths; the main loop has its own copy). */
-function skipWs(b: Buffer, pos: number, len: number, problems: ParseProblem[]): number {
+function skipWs(b: Buffer, pos: number, len: number, problems: ProblemSink): number {
   while (pos < len) {
     const c = b[pos];
     if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) {
@@ -190,6 +195,94 @@ function digitsEnd(b: Uint8Array, p: number, len: number): number {
     p++;
   }
   return p;
+}
+
+function isHex(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x66);
+}
+
+/**
+ * Checks a string body [a, q) as JSON.parse would: no raw control characters (U+0000-U+001F) and only the escapes
+ * `\" \\ \/ \b \f \n \r \t \uXXXX`. Four bytes at a time until a backslash or a control byte shows up (the
+ * lowest flag of each classic SWAR test is exact), then byte by byte.
+ */
+function checkStringBody(b: Uint8Array, dv: DataView, a: number, q: number, problems: ProblemSink): void {
+  let p = a;
+  const last8 = q - 8;
+  while (p <= last8) {
+    const w = dv.getInt32(p, true);
+    const v = dv.getInt32(p + 4, true);
+    const xw = w ^ 0x5c5c5c5c;
+    const xv = v ^ 0x5c5c5c5c;
+    if (((((xw - 0x01010101) & ~xw) | ((w - 0x20202020) & ~w) | ((xv - 0x01010101) & ~xv) | ((v - 0x20202020) & ~v))
+      & 0x80808080) !== 0) break;
+    p += 8;
+  }
+  while (p < q) {
+    const c = b[p];
+    if (c === 0x5c) {
+      const e = b[p + 1];
+      if (e === 0x22 || e === 0x5c || e === 0x2f || e === 0x62 || e === 0x66 || e === 0x6e || e === 0x72 || e === 0x74) {
+        p += 2;
+      } else if (e === 0x75 && p + 5 < q && isHex(b[p + 2]) && isHex(b[p + 3]) && isHex(b[p + 4]) && isHex(b[p + 5])) {
+        p += 6;
+      } else {
+        addProblem(problems, p, Math.min(q, p + 2), MSG.escape);
+        p += 2;
+      }
+    } else {
+      if (c < 0x20) addProblem(problems, p, p + 1, MSG.control);
+      p++;
+    }
+  }
+}
+
+/**
+ * The end of the container opening at pos (just past its closer, or len when it is not closed), counting brackets
+ * of both kinds and skipping strings: how a container nested deeper than MAX_DEPTH is stepped over unread.
+ */
+function skipNested(b: Buffer, pos: number, len: number): number {
+  let depth = 0;
+  let p = pos;
+  while (p < len) {
+    const c = b[p];
+    if (c === 0x22) {
+      const q = closingQuote(b, p);
+      if (q < 0) return len;
+      p = q + 1;
+      continue;
+    }
+    if (c === 0x5b || c === 0x7b) depth++;
+    else if ((c === 0x5d || c === 0x7d) && --depth === 0) return p + 1;
+    p++;
+  }
+  return len;
+}
+
+/** Offset of the first byte of `b` that is not part of a well-formed UTF-8 sequence, or -1. */
+function firstInvalidUtf8(b: Uint8Array): number {
+  const len = b.length;
+  let p = 0;
+  while (p < len) {
+    const c = b[p];
+    if (c < 0x80) { p++; continue; }
+    let need: number;
+    let min: number;
+    if (c >= 0xc2 && c <= 0xdf) { need = 1; min = 0x80; }
+    else if (c >= 0xe0 && c <= 0xef) { need = 2; min = 0x800; }
+    else if (c >= 0xf0 && c <= 0xf4) { need = 3; min = 0x10000; }
+    else return p;
+    if (p + need >= len) return p;
+    let cp = c & (0x3f >> need);
+    for (let k = 1; k <= need; k++) {
+      const d = b[p + k];
+      if (d === undefined || (d & 0xc0) !== 0x80) return p;
+      cp = (cp << 6) | (d & 0x3f);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return p;
+    p += need + 1;
+  }
+  return -1;
 }
 
 /** Decodes a JSON string body (between the quotes) that contains backslashes; never throws. */
@@ -237,6 +330,18 @@ function unescapeLenient(body: string): string {
   return out;
 }
 
+/** Node's native UTF-8 check (Node >= 18.14), else the JS walk. */
+const isUtf8: (input: Uint8Array) => boolean = (() => {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const fn = (require('node:buffer') as { isUtf8?: (input: Uint8Array) => boolean }).isUtf8;
+    if (typeof fn === 'function') return fn;
+  } catch {
+    // fall through
+  }
+  return (input: Uint8Array) => firstInvalidUtf8(input) < 0;
+})();
+
 function cancelled(): never {
   throw new CancellationError();
 }
@@ -250,7 +355,7 @@ const HEADER_LINE = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+:/;
 
 /** Offset where the JSON value starts: after a BOM and, when the text does not open with `{` or `[`, after the
  * leading lines up to the first line that does. Skipped lines other than a status line and headers are reported. */
-function jsonStart(b: Buffer, len: number, problems: ParseProblem[]): number {
+function jsonStart(b: Buffer, len: number, problems: ProblemSink): number {
   let p = 0;
   if (len >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) p = 3;
   const q = skipWs(b, p, len, problems);
@@ -269,7 +374,7 @@ function jsonStart(b: Buffer, len: number, problems: ParseProblem[]): number {
   }
 }
 
-function reportSkipped(b: Buffer, from: number, to: number, problems: ParseProblem[]): void {
+function reportSkipped(b: Buffer, from: number, to: number, problems: ProblemSink): void {
   // latin1 keeps one character per byte, so string indices below are byte offsets.
   const text = b.toString('latin1', from, to);
   let inHeaders = false;
@@ -344,7 +449,7 @@ function estimateNodes(b: Uint8Array, len: number): number {
   return Math.max(64, Math.ceil((len * solid) / 22));
 }
 
-function scanBytes(b: Buffer, isCancelled: (() => boolean) | undefined, problems: ParseProblem[]): RawTape {
+function scanBytes(b: Buffer, isCancelled: (() => boolean) | undefined, problems: ProblemSink): RawTape {
   const len = b.length;
   let cap = estimateNodes(b, len);
   let kind: Uint8Array = new Uint8Array(cap);
@@ -355,7 +460,11 @@ function scanBytes(b: Buffer, isCancelled: (() => boolean) | undefined, problems
   let next: Int32Array = new Int32Array(cap);
   let n = 0;
 
-  let stack = new Int32Array(64);
+  // Open containers (at most MAX_DEPTH: deeper ones are stepped over), and for each level the nearest level at or
+  // below it holding an object (an array), so a mismatched closer finds the container it closes in one step.
+  const stack = new Int32Array(MAX_DEPTH);
+  const nearObj = new Int32Array(MAX_DEPTH);
+  const nearArr = new Int32Array(MAX_DEPTH);
   let top = -1;
   let inObj = false;
 
@@ -434,17 +543,18 @@ function scanBytes(b: Buffer, isCancelled: (() => boolean) | undefined, problems
       const msg = inObj ? MSG.commaBrace : MSG.commaBracket;
       if (c === 0x7d || c === 0x5d) {
         // A closer that does not match the innermost container: close containers up to the one it matches.
-        const want = c === 0x7d ? KIND_OBJECT : KIND_ARRAY;
-        let k = top;
-        while (k >= 0 && kind[stack[k]] !== want) k--;
+        const k = c === 0x7d ? nearObj[top] : nearArr[top];
         addProblem(problems, pos, pos + 1, msg);
         if (k < 0) {
           pos++;
         } else {
-          const ci = stack[top--];
-          end[ci] = pos;
-          next[ci] = n;
-          inObj = top >= 0 && kind[stack[top]] === KIND_OBJECT;
+          // Every container above the matching one ends here, before the closer; then the closer closes that one.
+          while (top > k) {
+            const ci = stack[top--];
+            end[ci] = pos;
+            next[ci] = n;
+          }
+          inObj = kind[stack[top]] === KIND_OBJECT;
         }
         continue;
       }
@@ -471,7 +581,7 @@ function scanBytes(b: Buffer, isCancelled: (() => boolean) | undefined, problems
           const w = dv.getInt32(p, true);
           const xq = w ^ 0x22222222;
           const xb = w ^ 0x5c5c5c5c;
-          const t = (((xq - 0x01010101) & ~xq) | ((xb - 0x01010101) & ~xb)) & 0x80808080;
+          const t = (((xq - 0x01010101) & ~xq) | ((xb - 0x01010101) & ~xb) | ((w - 0x20202020) & ~w)) & 0x80808080;
           if (t !== 0) {
             p += (31 - Math.clz32(t & -t)) >> 3;
             break;
@@ -479,7 +589,7 @@ function scanBytes(b: Buffer, isCancelled: (() => boolean) | undefined, problems
           p += 4;
         }
         if (p > last4) {
-          while (p < len && b[p] !== 0x22 && b[p] !== 0x5c) p++;
+          while (p < len && b[p] !== 0x22 && b[p] !== 0x5c && b[p] >= 0x20) p++;
         }
         if (p < len && b[p] === 0x22) {
           const klen = p - a;
@@ -528,6 +638,7 @@ function scanBytes(b: Buffer, isCancelled: (() => boolean) | undefined, problems
             pos = len;
             continue;
           }
+          checkStringBody(b, dv, a, q, problems);
           curKey = keyIdOf(unescapeBody(decodeBytes(b, a, q)));
           curKeyStart = pos;
           pos = q + 1;
@@ -612,8 +723,29 @@ function scanBytes(b: Buffer, isCancelled: (() => boolean) | undefined, problems
       next = growI32(next, cap);
     }
     if (c === 0x22) {
-      let q = b.indexOf(0x22, pos + 1);
-      if (q > 0 && b[q - 1] === 0x5c) q = closingQuote(b, pos);
+      // The body, eight bytes at a time up to the first '"', '\\' or control byte (as for keys, below): a body
+      // with neither a backslash nor a control byte, nearly every one, needs no other check.
+      let q = pos + 1;
+      while (q <= last8) {
+        const w = dv.getInt32(q, true);
+        const v = dv.getInt32(q + 4, true);
+        const xq = w ^ 0x22222222;
+        const xb = w ^ 0x5c5c5c5c;
+        const yq = v ^ 0x22222222;
+        const yb = v ^ 0x5c5c5c5c;
+        if (((((xq - 0x01010101) & ~xq) | ((xb - 0x01010101) & ~xb) | ((w - 0x20202020) & ~w)
+          | ((yq - 0x01010101) & ~yq) | ((yb - 0x01010101) & ~yb) | ((v - 0x20202020) & ~v)) & 0x80808080) !== 0) break;
+        q += 8;
+      }
+      while (q < len) {
+        const d = b[q];
+        if (d === 0x22 || d === 0x5c || d < 0x20) break;
+        q++;
+      }
+      if (q >= len || b[q] !== 0x22) {
+        q = closingQuote(b, pos);
+        if (q >= 0) checkStringBody(b, dv, pos + 1, q, problems);
+      }
       kind[n] = KIND_STRING;
       keyId[n] = curKey;
       keyStart[n] = curKeyStart;
@@ -638,12 +770,22 @@ function scanBytes(b: Buffer, isCancelled: (() => boolean) | undefined, problems
       keyId[n] = curKey;
       keyStart[n] = curKeyStart;
       start[n] = pos;
-      if (++top === stack.length) {
-        const s = new Int32Array(stack.length * 2);
-        s.set(stack);
-        stack = s;
+      if (top + 1 === MAX_DEPTH) {
+        // Too deep: an empty container over the whole span, contents unread.
+        addProblem(problems, pos, pos + 1, MSG.tooDeep);
+        const e = skipNested(b, pos, len);
+        end[n] = e;
+        next[n] = n + 1;
+        n++;
+        pos = e;
+        curKey = KEY_NONE;
+        curKeyStart = -1;
+        state = S_AFTER;
+        continue;
       }
-      stack[top] = n;
+      stack[++top] = n;
+      nearObj[top] = c === 0x7b ? top : top > 0 ? nearObj[top - 1] : -1;
+      nearArr[top] = c === 0x5b ? top : top > 0 ? nearArr[top - 1] : -1;
       n++;
       pos++;
       curKey = KEY_NONE;
@@ -760,7 +902,8 @@ function scanBytes(b: Buffer, isCancelled: (() => boolean) | undefined, problems
 
   if (pos >= len) {
     // End of input: anything still open is closed here.
-    if (top >= 0 || n === 0 || state !== S_AFTER) addProblem(problems, len, len, MSG.eof);
+    if (n === 0 && problems.size === 0) addProblem(problems, 0, 0, MSG.empty);
+    else if (top >= 0 || n === 0 || state !== S_AFTER) addProblem(problems, len, len, MSG.eof);
     while (top >= 0) {
       const ci = stack[top--];
       end[ci] = len;
@@ -926,10 +1069,15 @@ function asBuffer(input: Uint8Array): FastBuffer {
  */
 export function scanJson(input: Uint8Array | string, options?: ScanOptions): Tape {
   const isCancelled = options?.isCancelled;
-  const problems: ParseProblem[] = [];
+  const problems = new ProblemSink();
   if (typeof input !== 'string') {
     const b = asBuffer(input);
-    return new ByteTape(scanBytes(b, isCancelled, problems), problems, b);
+    if (!isAsciiBytes(b) && !isUtf8(b)) {
+      const bad = firstInvalidUtf8(b);
+      if (bad >= 0) problems.add(bad, bad + 1, MSG.utf8);
+    }
+    const raw = scanBytes(b, isCancelled, problems);
+    return new ByteTape(raw, problems.finish(b.length), b);
   }
   // One byte per UTF-16 unit, so byte offsets are the editor's offsets and nothing needs converting. Latin-1
   // encoding is that (a plain copy for V8's one-byte strings), except that a unit above U+00FF keeps only its low
@@ -942,5 +1090,5 @@ export function scanJson(input: Uint8Array | string, options?: ScanOptions): Tap
   }
   if (input.charCodeAt(0) === 0xfeff) bytes[0] = 0x20; // a BOM is whitespace here
   const raw = scanBytes(bytes, isCancelled, problems);
-  return new StringTape(raw, problems, input);
+  return new StringTape(raw, problems.finish(input.length), input);
 }

@@ -43,19 +43,9 @@ export function strOf(t: Tape, node: number): string | undefined {
   return node >= 0 && t.kind[node] === KIND_STRING ? t.str(node) : undefined;
 }
 
-/** Builds a plain JS value from a subtree (used for small pieces only: never the whole dump). */
-export function toValue(t: Tape, node: number): unknown {
+/** The plain value of a scalar node (null for anything that is not a string, number or boolean). */
+function scalarValue(t: Tape, node: number): unknown {
   switch (t.kind[node]) {
-    case KIND_OBJECT: {
-      const o: Record<string, unknown> = {};
-      // Own data properties: a `"__proto__"` key in a dump is data, as JSON.parse keeps it, not a prototype.
-      for (const c of children(t, node)) {
-        Object.defineProperty(o, t.keyText(c) ?? '', { value: toValue(t, c), enumerable: true, writable: true, configurable: true });
-      }
-      return o;
-    }
-    case KIND_ARRAY:
-      return children(t, node).map((c) => toValue(t, c));
     case KIND_STRING:
       return t.str(node);
     case KIND_NUMBER:
@@ -67,4 +57,46 @@ export function toValue(t: Tape, node: number): unknown {
     default:
       return null;
   }
+}
+
+/** Sets member `key` of `o` as an own data property: a `"__proto__"` key in a dump is data, as JSON.parse keeps it. */
+function setOwn(o: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/**
+ * Builds a plain JS value from a subtree (used for small pieces only: never the whole dump). Iterative, with its own
+ * stack, so no nesting can overflow the call stack (the readers also cut nesting at MAX_DEPTH, see tape.ts).
+ */
+export function toValue(t: Tape, node: number): unknown {
+  const k = t.kind[node];
+  if (k !== KIND_OBJECT && k !== KIND_ARRAY) return scalarValue(t, node);
+  const make = (i: number): Record<string, unknown> | unknown[] => (t.kind[i] === KIND_OBJECT ? {} : []);
+  const root = make(node);
+  // Open containers: tape node, its value, and the next child to visit.
+  const nodes: number[] = [node];
+  const values: Array<Record<string, unknown> | unknown[]> = [root];
+  const cursor: number[] = [node + 1];
+  while (nodes.length > 0) {
+    const top = nodes.length - 1;
+    const c = cursor[top];
+    if (c >= t.next[nodes[top]]) {
+      nodes.pop();
+      values.pop();
+      cursor.pop();
+      continue;
+    }
+    cursor[top] = t.next[c];
+    const ck = t.kind[c];
+    const v = ck === KIND_OBJECT || ck === KIND_ARRAY ? make(c) : scalarValue(t, c);
+    const parent = values[top];
+    if (Array.isArray(parent)) parent.push(v);
+    else setOwn(parent, t.keyText(c) ?? '', v);
+    if (ck === KIND_OBJECT || ck === KIND_ARRAY) {
+      nodes.push(c);
+      values.push(v as Record<string, unknown> | unknown[]);
+      cursor.push(c + 1);
+    }
+  }
+  return root;
 }

@@ -56,3 +56,76 @@ export interface Tape {
   /** The key text of member node i, or undefined when i is not a member. */
   keyText(i: number): string | undefined;
 }
+
+/**
+ * Deepest nesting of objects and arrays a reader puts on a tape. A container that would sit deeper is kept as an
+ * empty container over its whole source span, its contents are not read, and a problem says so; so no reader (nor
+ * anything walking a tape) can run out of stack on hostile input. Envoy itself refuses deeper configuration long
+ * before this: protobuf's JSON parser stops at 100 levels.
+ */
+export const MAX_DEPTH = 256;
+
+/** Problem message for a container cut at MAX_DEPTH. */
+export const MSG_TOO_DEEP = `Nested deeper than ${MAX_DEPTH} levels: the contents are not read (Envoy refuses nesting over 100 levels).`;
+
+/** Problem message for a file with no value at all (JSON and YAML alike, so both formats answer the same). */
+export const MSG_EMPTY = 'The file is empty: nothing but white space and comments.';
+
+/** How many problems one parse keeps; the rest are counted in one final problem. */
+export const MAX_PARSE_PROBLEMS = 100;
+
+/** Message of the final problem that counts the problems not kept. */
+export function moreProblemsMessage(n: number): string {
+  return `${n} more parse error${n === 1 ? '' : 's'} not shown (the first ${MAX_PARSE_PROBLEMS} are).`;
+}
+
+/**
+ * Collects a parse's problems, keeping the first MAX_PARSE_PROBLEMS and counting the rest, so hostile input (an
+ * alias to a missing anchor copied a million times) cannot make a million findings.
+ */
+export class ProblemSink {
+  readonly list: ParseProblem[] = [];
+  private omitted = 0;
+  private omittedStart = 0;
+  private omittedEnd = 0;
+  /** Start of the last problem added (kept or not), or -1. */
+  lastStart = -1;
+
+  add(start: number, end: number, message: string): void {
+    this.lastStart = start;
+    if (this.list.length < MAX_PARSE_PROBLEMS) {
+      this.list.push({ start, end, message });
+      return;
+    }
+    if (this.omitted === 0) {
+      this.omittedStart = start;
+      this.omittedEnd = end;
+    }
+    this.omitted++;
+  }
+
+  get size(): number {
+    return this.list.length + this.omitted;
+  }
+
+  /**
+   * The kept problems sorted by position, every span clamped into [0, length], then the count of the others (at
+   * the span of the first one not kept).
+   */
+  finish(length: number): ParseProblem[] {
+    const out = this.list;
+    for (const p of out) clampSpan(p, length);
+    out.sort((x, y) => x.start - y.start);
+    if (this.omitted > 0) {
+      const p = { start: this.omittedStart, end: this.omittedEnd, message: moreProblemsMessage(this.omitted) };
+      clampSpan(p, length);
+      out.push(p);
+    }
+    return out;
+  }
+}
+
+function clampSpan(p: ParseProblem, length: number): void {
+  p.start = Math.max(0, Math.min(p.start, length));
+  p.end = Math.max(p.start, Math.min(p.end, length));
+}

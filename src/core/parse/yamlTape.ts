@@ -38,7 +38,8 @@ import type { Alias, Node as YamlNode, Pair, YAMLMap } from 'yaml';
 import { CancellationError } from './jsonScanner';
 import { KEY_NONE, keyIdOf } from './keys';
 import {
-  KIND_ARRAY, KIND_FALSE, KIND_NULL, KIND_NUMBER, KIND_OBJECT, KIND_STRING, KIND_TRUE, type ParseProblem, type Tape,
+  KIND_ARRAY, KIND_FALSE, KIND_NULL, KIND_NUMBER, KIND_OBJECT, KIND_STRING, KIND_TRUE, MAX_DEPTH, MSG_EMPTY,
+  MSG_TOO_DEEP, ProblemSink, type ParseProblem, type Tape,
 } from './tape';
 
 export interface YamlTapeOptions {
@@ -55,14 +56,26 @@ export function parseYamlToTape(text: string, options: YamlTapeOptions = {}): Ta
     return new FastScanner(text, cancel).run();
   } catch (e) {
     if (isCancellationError(e)) throw e;
-    // Bail (or an unforeseen failure of the fast path): the general path decides.
+    // Bail, too deep (or an unforeseen failure of the fast path): the general path decides.
+  }
+  // The general path (the yaml package's composer and the tree walk) recurses once per level or more: nesting past
+  // MAX_DEPTH is blanked out first (same offsets), and each cut is reported.
+  const limited = limitDepth(text, MAX_DEPTH);
+  const cuts = limited?.cuts ?? [];
+  const input = limited?.text ?? text;
+  if (limited) {
+    try {
+      return new FastScanner(input, cancel, text, cuts).run();
+    } catch (e) {
+      if (isCancellationError(e)) throw e;
+    }
   }
   try {
-    return composeTape(text, cancel);
+    return composeTape(input, cancel, text, cuts);
   } catch (e) {
     if (isCancellationError(e)) throw e;
     const b = new TapeBuilder(text, 0, cancel);
-    b.problems.push({ start: 0, end: Math.min(text.length, 1), message: `YAML could not be parsed: ${String(e)}` });
+    b.problems.add(0, Math.min(text.length, 1), `YAML could not be parsed: ${String(e)}`);
     return b.finish(true);
   }
 }
@@ -117,7 +130,7 @@ class TapeBuilder {
   /** Number values (general path only; the fast path reads them from the source). */
   readonly nums = new Map<number, number>();
   readonly roots: number[] = [];
-  readonly problems: ParseProblem[] = [];
+  readonly problems = new ProblemSink();
 
   constructor(readonly text: string, capacity: number, private readonly cancel: (() => boolean) | undefined) {
     const cap = Math.max(16, capacity | 0);
@@ -161,6 +174,15 @@ class TapeBuilder {
 
   finish(stored: boolean): Tape {
     const n = this.len;
+    // Every span inside the text (the yaml package may point one past the end of a cut-off document).
+    const tl = this.text.length;
+    for (let i = 0; i < n; i++) {
+      if (this.end[i] > tl) this.end[i] = tl;
+      if (this.start[i] > this.end[i]) this.start[i] = this.end[i];
+      if (this.keyEnd[i] > tl) this.keyEnd[i] = tl;
+      if (this.keyStart[i] > tl) this.keyStart[i] = tl;
+    }
+    if (this.roots.length === 0 && this.problems.size === 0) this.problems.add(0, 0, MSG_EMPTY);
     if (this.kind.length > n + (n >> 3) + 16) {
       this.kind = this.kind.slice(0, n);
       this.keyId = this.keyId.slice(0, n);
@@ -203,7 +225,7 @@ class YamlTape implements Tape {
     this.next = b.next.length === b.len ? b.next : b.next.subarray(0, b.len);
     this.keyEnd = b.keyEnd;
     this.roots = b.roots;
-    this.problems = b.problems;
+    this.problems = b.problems.finish(b.text.length);
     this.text = b.text;
     this.strs = b.strs;
     this.keys = b.keys;
@@ -313,6 +335,8 @@ const CTX_LINE = 0, CTX_DASH = 1, CTX_KEY = 2;
 const STOP_EOL = 0, STOP_COLON = 1, STOP_COMMENT = 2, STOP_FLOW = 3;
 /** Longest implicit key the `yaml` package accepts. */
 const MAX_IMPLICIT_KEY = 1024;
+/** The yaml package's problem for a longer one (the key is still read). */
+const LONG_KEY = 'The : indicator must be at most 1024 chars after the start of an implicit block mapping key';
 
 /** Thrown (always the same instance) when the fast path meets something it leaves to the general path. */
 class Bail extends Error {}
@@ -343,15 +367,24 @@ class FastScanner {
   private kStr = '';
   private kDec = false;
 
-  constructor(text: string, cancel: (() => boolean) | undefined) {
+  /** Open block and flow collections; past MAX_DEPTH the scan gives up (the text is depth-limited first). */
+  private depth = 0;
+
+  /** `text` may be `original` with nesting past MAX_DEPTH blanked out at `cuts` (see limitDepth). */
+  constructor(text: string, cancel: (() => boolean) | undefined, original = text, private readonly cuts: number[] = []) {
     this.t = text;
     this.n = text.length;
-    this.b = new TapeBuilder(text, (text.length >> 4) + 16, cancel);
+    this.b = new TapeBuilder(original, (text.length >> 4) + 16, cancel);
+  }
+
+  private enter(): void {
+    if (++this.depth > MAX_DEPTH) throw BAIL;
   }
 
   run(): Tape {
     const t = this.t;
     const b = this.b;
+    for (const c of this.cuts) b.problems.add(c, c + 1, MSG_TOO_DEEP);
     this.nextContent(t.charCodeAt(0) === 0xfeff ? 1 : 0);
     while (this.np >= 0) {
       let q = this.np;
@@ -615,7 +648,10 @@ class FastScanner {
         this.kDec = true;
       }
     }
-    if (colon - q > MAX_IMPLICIT_KEY) throw BAIL;
+    if (colon - q > MAX_IMPLICIT_KEY) {
+      // Reported as the yaml package does, and read on: a huge key must not send the text down the slow path.
+      this.b.problems.add(q, this.kEnd, LONG_KEY);
+    }
     return colon;
   }
 
@@ -642,6 +678,7 @@ class FastScanner {
     const n = this.n;
     const b = this.b;
     const mi = b.add(KIND_OBJECT, p, p, kid, ks, ke);
+    this.enter();
     let q = p;
     let lastValue = mi;
     for (;;) {
@@ -676,6 +713,7 @@ class FastScanner {
     }
     b.end[mi] = b.end[lastValue];
     b.next[mi] = b.len;
+    this.depth--;
   }
 
   /** A block sequence whose first `-` is at p, at column s. */
@@ -684,6 +722,7 @@ class FastScanner {
     const n = this.n;
     const b = this.b;
     const si = b.add(KIND_ARRAY, p, p, kid, ks, ke);
+    this.enter();
     let q = p;
     let lastValue = si;
     for (;;) {
@@ -712,6 +751,7 @@ class FastScanner {
     }
     b.end[si] = b.end[lastValue];
     b.next[si] = b.len;
+    this.depth--;
   }
 
   // --- quoted scalars
@@ -1061,6 +1101,7 @@ class FastScanner {
     const isMap = t.charCodeAt(p) === LBRACE;
     const close = isMap ? RBRACE : RBRACK;
     const fi = b.add(isMap ? KIND_OBJECT : KIND_ARRAY, p, p, kid, ks, ke);
+    this.enter();
     let r = this.flowWs(p + 1, parent, depth);
     while (t.charCodeAt(r) !== close) {
       if (isMap) {
@@ -1118,6 +1159,7 @@ class FastScanner {
     }
     b.end[fi] = r + 1;
     b.next[fi] = b.len;
+    this.depth--;
     return r + 1;
   }
 }
@@ -1134,7 +1176,8 @@ interface Member {
   via: [number, number] | null;
 }
 
-function composeTape(text: string, cancel: (() => boolean) | undefined): Tape {
+/** `text` may be `original` with nesting past MAX_DEPTH blanked out at `cuts` (see limitDepth). */
+function composeTape(text: string, cancel: (() => boolean) | undefined, original = text, cuts: number[] = []): Tape {
   let lines = 0;
   const parser = new Parser(() => {
     if ((++lines & 1023) === 0 && cancel?.()) throw cancellationError();
@@ -1146,14 +1189,15 @@ function composeTape(text: string, cancel: (() => boolean) | undefined): Tape {
     if (cancel?.()) throw cancellationError();
   }
   for (const doc of composer.end(false, text.length)) docs.push(doc);
-  const b = new TapeBuilder(text, (text.length >> 4) + 16, cancel);
+  const b = new TapeBuilder(original, (text.length >> 4) + 16, cancel);
+  for (const c of cuts) b.problems.add(c, c + 1, MSG_TOO_DEEP);
   if (docs.length === 0) {
-    for (const e of composer.streamInfo().errors) b.problems.push({ start: e.pos[0], end: e.pos[1], message: e.message });
+    for (const e of composer.streamInfo().errors) b.problems.add(e.pos[0], e.pos[1], e.message);
   }
   const w = new TreeWalker(b, text);
   for (const doc of docs) {
     for (const e of doc.errors) {
-      if (e.code !== 'DUPLICATE_KEY') b.problems.push({ start: e.pos[0], end: e.pos[1], message: e.message });
+      if (e.code !== 'DUPLICATE_KEY') b.problems.add(e.pos[0], e.pos[1], e.message);
     }
     const root = doc.contents as YamlNode | null;
     if (root === null || (isScalar(root) && root.value === null && root.source === '' && !root.tag && !root.anchor)) {
@@ -1163,11 +1207,7 @@ function composeTape(text: string, cancel: (() => boolean) | undefined): Tape {
     b.roots.push(b.len);
     w.emit(root, KEY_NONE, -1, -1, null);
   }
-  for (const p of b.problems) { // the yaml package may point one past the end
-    p.start = Math.max(0, Math.min(p.start, text.length));
-    p.end = Math.max(p.start, Math.min(p.end, text.length));
-  }
-  b.problems.sort((x, y) => x.start - y.start);
+  // (ProblemSink.finish clamps the yaml package's spans, which may point one past the end, and sorts them.)
   return b.finish(true);
 }
 
@@ -1184,7 +1224,7 @@ class TreeWalker {
   }
 
   private problem(start: number, end: number, message: string): void {
-    this.b.problems.push({ start, end, message });
+    this.b.problems.add(start, end, message);
   }
 
   private span(node: unknown): [number, number] {
@@ -1351,7 +1391,13 @@ class TreeWalker {
       if (typeof v === 'object') return this.sourceOf(key);
       return String(v);
     }
-    // A collection as a key: yaml.parse uses its flow-style YAML text.
+    // A collection as a key: yaml.parse uses its flow-style YAML text. Making that text costs more than linear time
+    // in the key's nesting (a 600-deep key took seconds), so only small, shallow keys get it; any other key (which
+    // can name nothing Envoy reads) is its source text with white space runs as one space, at most 1,024 characters.
+    if (!smallCollection(key)) {
+      const src = this.sourceOf(key as { range?: [number, number, number] }).replace(/\s+/g, ' ');
+      return src.length > MAX_IMPLICIT_KEY ? `${src.slice(0, MAX_IMPLICIT_KEY)}…` : src;
+    }
     try {
       const d = new Document();
       const copy = (key as YamlNode).clone() as YamlNode;
@@ -1399,15 +1445,22 @@ class TreeWalker {
     }
   }
 
-  /** Anchors inside a key (keys are not walked into the tape). */
-  private registerAll(node: unknown): void {
-    if (this.copyDepth > 0 || node === null || node === undefined || isAlias(node)) return;
-    const a = (node as { anchor?: string }).anchor;
-    if (a) this.anchors.set(a, node);
-    if (isMap(node)) {
-      for (const p of node.items as Pair[]) { this.registerAll(p.key); this.registerAll(p.value); }
-    } else if (isSeq(node)) {
-      for (const it of node.items) this.registerAll(it);
+  /** Anchors inside a key (keys are not walked into the tape). Iterative: a key may nest deeply. */
+  private registerAll(root: unknown): void {
+    if (this.copyDepth > 0) return;
+    const stack: unknown[] = [root];
+    while (stack.length > 0) {
+      const node = stack.pop();
+      if (node === null || node === undefined || isAlias(node)) continue;
+      const a = (node as { anchor?: string }).anchor;
+      if (a) this.anchors.set(a, node);
+      // Pushed in reverse, so anchors register in document order (a later anchor of the same name wins).
+      if (isMap(node)) {
+        const items = node.items as Pair[];
+        for (let i = items.length - 1; i >= 0; i--) stack.push(items[i].value, items[i].key);
+      } else if (isSeq(node)) {
+        for (let i = node.items.length - 1; i >= 0; i--) stack.push(node.items[i]);
+      }
     }
   }
 
@@ -1439,6 +1492,19 @@ class TreeWalker {
   }
 }
 
+/** Whether a collection used as a key is small and shallow enough (64 nodes, 8 levels) to be stringified as YAML. */
+function smallCollection(root: unknown): boolean {
+  const stack: Array<[unknown, number]> = [[root, 1]];
+  let count = 0;
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (++count > 64 || depth > 8) return false;
+    if (isMap(node)) for (const p of node.items as Pair[]) stack.push([p.key, depth + 1], [p.value, depth + 1]);
+    else if (isSeq(node)) for (const it of node.items) stack.push([it, depth + 1]);
+  }
+  return true;
+}
+
 function isBlank(c: number): boolean {
   return c === SP || c === TAB || c === LF || c === CR;
 }
@@ -1454,4 +1520,174 @@ function blockScalarEnd(text: string, s: number, e: number): number {
   if (nl < 0 || nl >= e) return h;
   while (e > nl && isBlank(text.charCodeAt(e - 1))) e--;
   return e > nl ? e : h;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Depth limit for the general path
+
+/** Offset of the line break ending the line that holds q (or the end of the text). */
+function lineEndAt(t: string, q: number): number {
+  const nl = t.indexOf('\n', q);
+  return nl < 0 ? t.length : nl;
+}
+
+/** Offset just after the quoted scalar opening at q (or the end of the text when it is not closed). */
+function skipQuotedAt(t: string, q: number): number {
+  const n = t.length;
+  if (t.charCodeAt(q) === DQ) {
+    for (let r = q + 1; r < n; r++) {
+      const c = t.charCodeAt(r);
+      if (c === BSL) r++;
+      else if (c === DQ) return r + 1;
+    }
+    return n;
+  }
+  for (let r = q + 1; r < n; r++) {
+    if (t.charCodeAt(r) === SQ) {
+      if (t.charCodeAt(r + 1) === SQ) r++;
+      else return r + 1;
+    }
+  }
+  return n;
+}
+
+/** Offset just after the flow collection opening at q (or the end of the text when it is not closed). */
+function flowEndAt(t: string, q: number): number {
+  const n = t.length;
+  let depth = 0;
+  let tokenStart = true;
+  let r = q;
+  while (r < n) {
+    const c = t.charCodeAt(r);
+    if (c === SP || c === TAB || c === LF || c === CR) { tokenStart = true; r++; continue; }
+    if (c === HASH && tokenStart) { r = lineEndAt(t, r); continue; }
+    if ((c === DQ || c === SQ) && tokenStart) { r = skipQuotedAt(t, r); tokenStart = false; continue; }
+    if (c === LBRACK || c === LBRACE) depth++;
+    else if ((c === RBRACK || c === RBRACE) && --depth === 0) return r + 1;
+    tokenStart = c === COMMA || c === LBRACK || c === LBRACE || c === COLON;
+    r++;
+  }
+  return n;
+}
+
+/**
+ * Blanks out whatever YAML nests deeper than `max` levels, with spaces (line breaks kept, so every offset stays):
+ * a flow collection that deep keeps only its brackets, a block node that deep loses its lines. Returns undefined when
+ * nothing is that deep. The count is a linear, conservative estimate (block levels from indentation and from `- `,
+ * `? ` and `: ` indicators, plus open flow brackets), so the general path's recursion stays bounded.
+ */
+export function limitDepth(t: string, max: number): { text: string; cuts: number[] } | undefined {
+  const n = t.length;
+  const blanks: number[] = [];
+  const cuts: number[] = [];
+  const cols: number[] = [];
+  let flow = 0;
+  let blankCol = -1; // while >= 0, block lines indented more than this are blanked
+  let p = 0; // start of the current line
+  while (p < n) {
+    let q = p;
+    while (q < n && (t.charCodeAt(q) === SP || t.charCodeAt(q) === TAB)) q++;
+    if (q >= n) break;
+    const c = t.charCodeAt(q);
+    if (c === LF || c === CR || c === HASH) { p = lineEndAt(t, q) + 1; continue; }
+    const col = q - p;
+    if (blankCol >= 0) {
+      if (col > blankCol) {
+        const e = lineEndAt(t, q);
+        blanks.push(q, e);
+        p = e + 1;
+        continue;
+      }
+      blankCol = -1;
+    }
+    while (cols.length > 0 && cols[cols.length - 1] >= col) cols.pop();
+    cols.push(col);
+    if (cols.length + flow > max) {
+      cuts.push(q);
+      blankCol = col - 1;
+      cols.pop();
+      const e = lineEndAt(t, q);
+      blanks.push(q, e);
+      p = e + 1;
+      continue;
+    }
+    // The rest of the line (and of any flow collection or quoted scalar that goes on over more lines).
+    let ls = p;
+    let r = q;
+    let tokenStart = true;
+    for (;;) {
+      if (r >= n) { p = n; break; }
+      const d = t.charCodeAt(r);
+      if (d === LF) {
+        if (flow === 0) { p = r + 1; break; }
+        r++;
+        ls = r;
+        tokenStart = true;
+        continue;
+      }
+      if (d === SP || d === TAB || d === CR) { r++; tokenStart = true; continue; }
+      if (d === HASH && tokenStart) { r = lineEndAt(t, r); continue; }
+      if ((d === DQ || d === SQ) && tokenStart) {
+        const e = skipQuotedAt(t, r);
+        const nl = t.lastIndexOf('\n', e - 1);
+        if (nl >= r) ls = nl + 1;
+        r = e;
+        tokenStart = false;
+        continue;
+      }
+      if ((d === LBRACK || d === LBRACE) && (tokenStart || flow > 0)) {
+        if (cols.length + flow + 1 > max) {
+          const e = flowEndAt(t, r);
+          cuts.push(r);
+          const closed = e > r + 1 && (t.charCodeAt(e - 1) === RBRACK || t.charCodeAt(e - 1) === RBRACE) && e - 1 > r;
+          blanks.push(r + 1, closed ? e - 1 : e);
+          const nl = t.lastIndexOf('\n', e - 1);
+          if (nl >= r) ls = nl + 1;
+          r = e;
+          tokenStart = false;
+          continue;
+        }
+        flow++;
+        r++;
+        tokenStart = true;
+        continue;
+      }
+      if (flow > 0) {
+        if (d === RBRACK || d === RBRACE) flow--;
+        tokenStart = d === COMMA || d === COLON;
+        r++;
+        continue;
+      }
+      const sep = r + 1 >= n || t.charCodeAt(r + 1) === SP || t.charCodeAt(r + 1) === LF || t.charCodeAt(r + 1) === CR;
+      if (sep && (d === COLON || (tokenStart && (d === DASH || d === QMARK)))) {
+        // A nested block level on this line (a compact `- - x`, an explicit key, a value after `key:`).
+        cols.push(r - ls + 1);
+        if (cols.length > max) {
+          cols.pop();
+          cuts.push(r);
+          const e = lineEndAt(t, r);
+          blanks.push(r + 1, e);
+          blankCol = r - ls;
+          r = e;
+          continue;
+        }
+        r++;
+        tokenStart = true;
+        continue;
+      }
+      r++;
+      tokenStart = false;
+    }
+  }
+  if (cuts.length === 0) return undefined;
+  let out = '';
+  let prev = 0;
+  for (let i = 0; i < blanks.length; i += 2) {
+    const a = blanks[i];
+    const e = blanks[i + 1];
+    if (a < prev || e <= a) continue;
+    out += t.slice(prev, a) + t.slice(a, e).replace(/[^\r\n]/g, ' ');
+    prev = e;
+  }
+  return { text: out + t.slice(prev), cuts };
 }
