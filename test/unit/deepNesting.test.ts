@@ -49,6 +49,13 @@ const objectsAroundRoute = (depth: number): string =>
   '{"route_config":{"name":"inline","virtual_hosts":[{"name":"vh","domains":["*"],"routes":[{"match":{"prefix":"/"},"route":{"cluster":"missing-deep"}}]}]}}' +
   '}'.repeat(depth);
 
+/** The scanner's depth cut (src/core/parse/tape.ts MAX_DEPTH): past it a container is kept empty and reported once. */
+const DEPTH_CUT = /^Nested deeper than 256 levels/;
+
+function depthCuts(a: Analysis): number {
+  return a.problems.filter((p) => p.code === 'parse-error' && DEPTH_CUT.test(p.message)).length;
+}
+
 function unknownClusters(diags: Diagnostic[]): string[] {
   return diags.filter((d) => d.code === 'unknown-cluster').map((d) => /cluster "([^"]+)"/.exec(d.message)?.[1] ?? '?').sort();
 }
@@ -61,22 +68,31 @@ describe('deep nesting inside a filter config', () => {
         for (const input of [Buffer.from(text), text]) {
           const { a, diags } = run('deep.json', input, 'json');
           assert.equal(a.shape, 'config-dump');
-          assert.deepEqual(a.problems, []);
+          assert.equal(a.problems.length, 1, a.problems.map((p) => p.message).join('\n'));
+          assert.equal(depthCuts(a), 1, 'the nesting is cut once, with a parse-error');
           assert.deepEqual(unknownClusters(diags), ['missing'], 'the tcp_proxy cluster beside the nesting is still checked');
         }
       });
     }
-    it(`${depth.toLocaleString('en-US')} nested objects around an inline route configuration`, LIMIT, () => {
-      const { diags } = run('deep.json', dumpWithFilterValue(objectsAroundRoute(depth)), 'json');
-      assert.deepEqual(unknownClusters(diags), ['missing', 'missing-deep']);
+    it(`${depth.toLocaleString('en-US')} nested objects around an inline route configuration: cut, the rest still checked`, LIMIT, () => {
+      const { a, diags } = run('deep.json', dumpWithFilterValue(objectsAroundRoute(depth)), 'json');
+      assert.equal(depthCuts(a), 1);
+      assert.deepEqual(unknownClusters(diags), ['missing']);
     });
     it(`${depth.toLocaleString('en-US')} nested arrays in a .yaml file holding JSON`, LIMIT, () => {
-      const { diags } = run('deep.yaml', dumpWithFilterValue(arrays(depth)), 'yaml');
+      const { a, diags } = run('deep.yaml', dumpWithFilterValue(arrays(depth)), 'yaml');
+      assert.ok(depthCuts(a) >= 1);
       assert.deepEqual(unknownClusters(diags), ['missing']);
     });
   }
 
-  it('YAML flow and block nesting (as deep as the YAML scanner reads today) reaches the walk', LIMIT, () => {
+  it('an inline route configuration as deep as the scanner reads is found by the (iterative) walk', LIMIT, () => {
+    const { a, diags } = run('deep.json', dumpWithFilterValue(objectsAroundRoute(200)), 'json');
+    assert.deepEqual(a.problems, []);
+    assert.deepEqual(unknownClusters(diags), ['missing', 'missing-deep']);
+  });
+
+  it('YAML flow and block nesting: read up to the depth cut, the rest still checked', LIMIT, () => {
     const depth = 1_000;
     const head = [
       'configs:',
@@ -98,7 +114,7 @@ describe('deep nesting inside a filter config', () => {
     for (const text of [flow, block]) {
       const { a, diags } = run('deep.yaml', text, 'yaml');
       assert.equal(a.format, 'yaml');
-      assert.deepEqual(a.problems, []);
+      assert.ok(depthCuts(a) >= 1, a.problems.map((p) => p.message).join('\n'));
       assert.deepEqual(unknownClusters(diags), ['missing']);
     }
   });
@@ -132,7 +148,8 @@ describe('deep nesting inside a filter config', () => {
     for (const text of ['[{"a":'.repeat(depth) + '1' + '}]'.repeat(depth), arrays(100_000), '{"x":['.repeat(depth) + ']}'.repeat(depth)]) {
       const { a, diags } = run('wrap.json', text, 'json');
       assert.equal(a.shape, 'unknown');
-      assert.deepEqual(diags.map((d) => d.code), ['not-envoy']);
+      assert.deepEqual(diags.map((d) => d.code).sort(), ['not-envoy', 'parse-error']);
+      assert.equal(depthCuts(a), 1);
     }
   });
 });

@@ -191,8 +191,8 @@ describe('regex sites on the tape', () => {
     );
     for (const s of sites) assert.equal(text.slice(s.span.start, s.span.end), JSON.stringify(s.pattern));
   });
-  it('walks any depth without recursion', () => {
-    const depth = 200_000;
+  it('walks the deepest nesting the scanner keeps without recursion', () => {
+    const depth = 250;
     const text = `${'['.repeat(depth)}{"safe_regex":{"regex":"(?<=a)"}}${']'.repeat(depth)}`;
     const sites = regexSites(scanJson(text));
     assert.deepEqual(sites.map((s) => s.pattern), ['(?<=a)']);
