@@ -60,11 +60,13 @@ export async function runFetch(args: FetchArgs, io: FetchIo): Promise<number> {
     // A folder (or a path through a file) as -o fails now, not after a long transfer.
     const early = args.output === undefined ? undefined : targetProblem(args.output);
     if (early) throw early;
-    const kube = await loadKubeConfig({ kubeconfigPath: args.kubeconfig });
+    const kube = await loadKubeConfig({ kubeconfigPath: args.kubeconfig, names: CLI_OPTION_NAMES });
     for (const w of kube.warnings) io.err(`envoy-lens: warning: ${w.message}`);
     const context = args.context ?? kube.currentContext;
     if (!context) {
-      io.err('envoy-lens: the kubeconfig has no current context; pass --context NAME.');
+      io.err(kube.listContexts().length === 0
+        ? `envoy-lens: The kubeconfig (${kube.files.join(', ') || kube.source}) defines no context; log in to a cluster first, or pass the right file with --kubeconfig.`
+        : 'envoy-lens: The kubeconfig has no current context; pass --context NAME.');
       return 3;
     }
     const namespace = args.namespace ?? kube.listContexts().find((c) => c.name === context)?.namespace ?? 'default';

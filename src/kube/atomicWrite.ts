@@ -106,7 +106,7 @@ export function writeError(file: string, e: unknown): FetchError {
       case 'ENAMETOOLONG':
         return 'the name is too long; choose a shorter one';
       case 'EFBIG':
-        return 'the file would pass the size limit for files (ulimit -f) or of the file system; save elsewhere';
+        return 'the file size limit of this process or of the file system was reached; save elsewhere';
       default:
         return code ?? (e instanceof Error ? e.message.split('\n')[0] : String(e));
     }

@@ -77,6 +77,7 @@ export class FetchError extends KubeError {
  * A message then names something the user can actually set ("raise the timeout (--timeout)").
  */
 export interface OptionNames {
+  readonly kubeconfig: string;
   readonly timeout: string;
   readonly maxSize: string;
   readonly resource: string;
@@ -87,6 +88,7 @@ export interface OptionNames {
 
 /** The `envoy-lens fetch` flags (the default). */
 export const CLI_OPTION_NAMES: OptionNames = {
+  kubeconfig: '--kubeconfig',
   timeout: '--timeout',
   maxSize: '--max-size',
   resource: '--resource',
@@ -97,6 +99,7 @@ export const CLI_OPTION_NAMES: OptionNames = {
 
 /** The VS Code settings. */
 export const SETTING_OPTION_NAMES: OptionNames = {
+  kubeconfig: 'the envoyLens.kubeconfig setting',
   timeout: 'the envoyLens.fetch.timeoutSeconds setting',
   maxSize: 'the envoyLens.fetch.maxSizeMB setting',
   resource: 'the envoyLens.fetch.resource setting',

@@ -192,7 +192,7 @@ class FetchCommands implements vscode.Disposable {
 
   /** Loads the kubeconfig afresh (people log in and switch contexts between fetches); new warnings shown once. */
   private async load(kubeconfig: string | undefined): Promise<KubeAccess> {
-    const kube = await loadKubeConfig({ kubeconfigPath: kubeconfig });
+    const kube = await loadKubeConfig({ kubeconfigPath: kubeconfig, names: SETTING_OPTION_NAMES });
     log().info(`[fetch] kubeconfig from ${kube.source}: ${kube.files.join(path.delimiter) || '(in-cluster service account)'}`);
     const fresh = kube.warnings.filter((w) => !this.warned.has(w.message));
     for (const w of fresh) {

@@ -285,7 +285,10 @@ describe('kubeconfig loading', () => {
 
   it('says so when there is no kubeconfig at all, or the file is broken', async () => {
     await failsWith(loadKubeConfig({ env: { HOME: path.join(tmp, 'nobody') }, serviceAccountDir: path.join(tmp, 'no-sa') }), 'no-kubeconfig', /KUBECONFIG/);
-    await failsWith(loadKubeConfig({ kubeconfigPath: path.join(tmp, 'nope.yaml'), env: {} }), 'no-kubeconfig', /from the settings does not exist/);
+    await failsWith(loadKubeConfig({ kubeconfigPath: path.join(tmp, 'nope.yaml'), env: {} }), 'no-kubeconfig', /given by --kubeconfig does not exist; fix --kubeconfig or leave it out/);
+    await failsWith(loadKubeConfig({ kubeconfigPath: path.join(tmp, 'nope.yaml'), env: {}, names: SETTING_OPTION_NAMES }), 'no-kubeconfig',
+      /given by the envoyLens\.kubeconfig setting does not exist; fix the envoyLens\.kubeconfig setting or leave it out/);
+    await failsWith(loadKubeConfig({ kubeconfigPath: tmp, env: {} }), 'kubeconfig-invalid', /is a folder, not a file/);
     const broken = writeFile('broken.yaml', 'apiVersion: v1\nclusters: [ { name: x\n');
     await failsWith(loadKubeConfig({ kubeconfigPath: broken, env: {} }), 'kubeconfig-invalid', /broken\.yaml/);
     await failsWith(kube.listNamespaces('no-such-context'), 'unknown-context', /"admin"/);
