@@ -146,6 +146,20 @@ describe('envoy-lens fetch', () => {
     assert.equal(dumpFileName('p', 'ns', new Date('2026-11-22T10:30:00.123Z'), false), 'p.ns.20261122T103000Z.config_dump.json');
   });
 
+  it('stops quietly with 141 when stdout is closed, after saving the whole dump', async () => {
+    for (let i = 0; i < 2; i++) {
+      const file = path.join(tmp, `piped-${i}.json`);
+      const child = spawn(process.execPath, [path.join(ROOT, 'dist', 'cli.js'), 'fetch', '--kubeconfig', kubeconfig, 'reviews-v1-545db', '-o', file], { cwd: tmp });
+      child.stdout.destroy(); // the reader is gone before the findings are printed
+      let err = '';
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      assert.equal(code, 141, err);
+      assert.match(err, /^envoy-lens: saved .+ to .+piped-\d\.json\n$/);
+      assert.equal(fs.readFileSync(file, 'utf8'), DUMP + '\n');
+    }
+  });
+
   it('works from the bundled bin, which carries client-node inside it', async () => {
     const file = path.join(tmp, 'bundled.json');
     const child = spawn(process.execPath, [path.join(ROOT, 'dist', 'cli.js'), 'fetch', '--kubeconfig', kubeconfig, 'reviews-v1-545db', '-o', file, '--fail-on', 'never'], {
