@@ -4,10 +4,9 @@
  * resolve what it lacks, e.g. istioctl's per-type outputs). One line per hop with `path:line:col`, then the outcome.
  * Exit codes: 0 the request reaches an upstream, 1 a dead end, 2 usage, 3 an input that cannot be read or is not Envoy.
  */
-import * as path from 'node:path';
 import { analyze, LineIndex, Workspace } from '../core/facade';
 import { parseTarget, traceRequest, type Trace, type TraceHop } from '../core/trace';
-import { readProblem } from './input';
+import { DEFAULT_MAX_MB, parseMaxSize, readInput } from './input';
 
 /** Output sinks (the same shape as the CLI's Io). */
 export interface TraceIo {
@@ -30,6 +29,9 @@ route configuration, virtual host, route, cluster, endpoints. More files resolve
   --sni NAME          TLS server name to send (makes the connection TLS).
   --alpn P,...        Application protocols offered (ALPN), e.g. h2,http/1.1.
   --format text|json  Output (default text).
+  --max-size MB       Refuse inputs larger than this many megabytes (default ${DEFAULT_MAX_MB}).
+
+FILE may be - for standard input.
 
 Exit codes: 0 the request reaches an upstream, 1 a dead end, 2 usage error, 3 unreadable or non-Envoy input.`;
 
@@ -44,6 +46,7 @@ interface Args {
   sni?: string;
   alpn?: string[];
   format: 'text' | 'json';
+  maxSize?: string;
 }
 
 function parseArgs(argv: string[]): Args | 'help' {
@@ -59,13 +62,13 @@ function parseArgs(argv: string[]): Args | 'help' {
       a.inbound = true;
       continue;
     }
-    if (!arg.startsWith('--')) {
+    if (!arg.startsWith('-') || arg === '-') {
       a.files.push(arg);
       continue;
     }
     const eq = arg.indexOf('=');
-    const name = eq > 0 ? arg.slice(0, eq) : arg;
-    if (!['--to', '--header', '-H', '--method', '--sni', '--alpn', '--format'].includes(name)) throw new UsageError(`Unknown option ${name}.`);
+    const name = (eq > 0 ? arg.slice(0, eq) : arg).replace(/^-H$/, '--header');
+    if (!['--to', '--header', '-H', '--method', '--sni', '--alpn', '--format', '--max-size'].includes(name)) throw new UsageError(`Unknown option ${name}.`);
     const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
     if (value === undefined) throw new UsageError(`Option ${name} needs a value.`);
     switch (name) {
@@ -85,6 +88,9 @@ function parseArgs(argv: string[]): Args | 'help' {
         break;
       case '--sni':
         a.sni = value;
+        break;
+      case '--max-size':
+        a.maxSize = value;
         break;
       case '--alpn':
         a.alpn = value.split(',').map((s) => s.trim()).filter(Boolean);
@@ -146,6 +152,9 @@ export function runTrace(args: string[], io: TraceIo): number {
   };
   if (a.files.length === 0) return usage('trace needs a FILE.');
   if (!a.to) return usage('trace needs --to URL|HOST:PORT.');
+  const maxBytes = parseMaxSize(a.maxSize);
+  if (maxBytes === undefined) return usage(`--max-size must be a positive number of megabytes, not "${a.maxSize}".`);
+  if (a.files.filter((f) => f === '-').length > 1) return usage('Standard input (-) can be read only once.');
   let req;
   try {
     req = parseTarget(a.to, {
@@ -161,23 +170,25 @@ export function runTrace(args: string[], io: TraceIo): number {
   if (!req.http && (a.method || Object.keys(a.headers).length)) return usage('--method and --header need an http:// or https:// target.');
   const ws = new Workspace();
   const loaded = new Map<string, Loaded>();
+  const names: string[] = [];
   for (const p of a.files) {
-    const input = readProblem(p);
+    const input = readInput(p, maxBytes);
     if (typeof input === 'string') {
       io.err(`envoy-lens: ${input}`);
       return 3;
     }
-    const ext = path.extname(p).toLowerCase();
-    const analysis = analyze(p, input, { languageId: ext === '.yaml' || ext === '.yml' ? 'yaml' : 'json' });
+    const analysis = analyze(input.name, input.bytes, { languageId: input.languageId });
     if (analysis.problems.some((x) => x.code === 'not-envoy')) {
-      io.err(`envoy-lens: ${p} is not an Envoy config dump or config (no listeners, routes, clusters, endpoints or secrets found).`);
+      io.err(`envoy-lens: ${input.name} is not an Envoy config dump or config (no listeners, routes, clusters, endpoints or secrets found).`);
       return 3;
     }
     ws.set(analysis);
+    names.push(input.name);
     // Offsets follow the analysis: a UTF-8 BOM counts in JSON and is dropped before YAML is parsed.
-    loaded.set(p, { path: p, bytes: input, text: new TextDecoder('utf-8', { ignoreBOM: analysis.format === 'json' }).decode(input) });
+    const text = new TextDecoder('utf-8', { ignoreBOM: analysis.format === 'json' }).decode(input.bytes);
+    loaded.set(input.name, { path: input.name, bytes: input.bytes, text });
   }
-  const first = a.files[0];
+  const first = names[0];
   const trace = traceRequest(ws, first, loaded.get(first)!.bytes, req, { sourceOf: (u) => loaded.get(u)?.bytes });
   const where = (h: TraceHop) => (h.span ? position(loaded.get(h.uri), h.span.start) : undefined);
   if (a.format === 'json') {

@@ -1,6 +1,6 @@
 // One call to the cluster: a caller's AbortSignal, an overall deadline and our own failures (size cap)
 // turned into a single internal AbortSignal that closes sockets and kills credential plugins.
-import { FetchError } from './errors';
+import { CLI_OPTION_NAMES, FetchError, type OptionNames } from './errors';
 
 /** Options every call to the cluster accepts. */
 export interface CallOptions {
@@ -8,6 +8,8 @@ export interface CallOptions {
   readonly signal?: AbortSignal;
   /** Deadline for the whole call, credential plugins included. */
   readonly timeoutMs?: number;
+  /** How messages name the options (flags or settings); default the CLI's flags. */
+  readonly names?: OptionNames;
 }
 
 export const DEFAULT_TIMEOUT_MS = 120_000;
@@ -20,12 +22,16 @@ export class CallScope {
   private readonly startedAt = Date.now();
   /** What is going on now, for timeout and cancel messages ("running the credential plugin "x"" …). */
   phase = 'contacting the API server';
+  /** How messages name the options the user can change. */
+  readonly names: OptionNames;
   /** What to suggest if the deadline passes during this phase. */
-  timeoutHint = 'check the connection to the cluster or raise the timeout';
+  timeoutHint: string;
   /** Payload bytes received so far (reported by cancel, timeout and truncation messages). */
   bytes = 0;
 
   constructor(options: CallOptions, private readonly what: string) {
+    this.names = options.names ?? CLI_OPTION_NAMES;
+    this.timeoutHint = `check the connection to the cluster or raise the timeout (${this.names.timeout})`;
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     if (timeoutMs > 0 && Number.isFinite(timeoutMs)) {
       this.timer = setTimeout(() => this.fail(this.timeoutError(timeoutMs)), timeoutMs);

@@ -5,6 +5,7 @@
 import WebSocket from 'ws';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { CallScope } from './callScope';
+import { FetchError, describeError, firstLine } from './errors';
 
 /** Exec: v5 adds a close signal; both carry the exit Status as JSON on channel 3. Older versions have no
  *  JSON status, so a missing status could not be told from truncation: they are not offered. */
@@ -37,6 +38,11 @@ export interface ChannelConnector {
 }
 
 const CLOSE_SIGNAL_CHANNEL = 255;
+/** Exec: stdout, stderr and the status (stdin 0 and resize 4 only go to the server). */
+export const EXEC_CHANNELS: ReadonlySet<number> = new Set([1, 2, 3]);
+/** Port-forward of one port: its data and error channels. */
+export const PORT_FORWARD_CHANNELS: ReadonlySet<number> = new Set([0, 1]);
+const STATUS_CHANNEL = 3;
 const MAX_ERROR_BODY = 64 * 1024;
 
 export class ChannelSocketHandler implements ChannelConnector {
@@ -46,7 +52,21 @@ export class ChannelSocketHandler implements ChannelConnector {
   lastError: Error | undefined;
   closeCode: number | undefined;
 
-  constructor(private readonly kc: KubeConfig, private readonly protocols: readonly string[], private readonly scope: CallScope) {}
+  /**
+   * @param channels the channels the server may send on; a frame on any other one, or an exec status that is not a
+   *   JSON object, ends the call with a `protocol-error` (client-node would throw it out of the socket's event handler).
+   * @param label what the stream is, for messages: `the exec stream of pod "x"`.
+   */
+  constructor(private readonly kc: KubeConfig, private readonly protocols: readonly string[], private readonly scope: CallScope,
+    private readonly channels: ReadonlySet<number> = EXEC_CHANNELS, private readonly label = 'the stream') {}
+
+  /** Ends the call: the output cannot be trusted after a frame this client does not understand. */
+  private protocolError(ws: WebSocket, what: string, detail: string): void {
+    this.scope.fail(new FetchError('protocol-error',
+      `${capitalise(this.label)} sent ${what}, so the output cannot be trusted and nothing was kept; retry, and if it happens again check for a proxy between you and the API server.`,
+      detail, this.scope.bytes));
+    ws.terminate();
+  }
 
   async connect(path: string, textHandler: ((text: string) => boolean) | null,
     binaryHandler: ((stream: number, buff: Buffer) => boolean) | null): Promise<WebSocket> {
@@ -101,16 +121,46 @@ export class ChannelSocketHandler implements ChannelConnector {
         if (!opened) settle(new Error(`connection closed (code ${code}) before the upgrade completed`));
       });
       ws.on('message', (data: Buffer, isBinary: boolean) => {
-        if (!isBinary) {
-          if (textHandler && !textHandler(data.toString('utf8'))) ws.close();
-          return;
+        if (this.scope.error) return;
+        try {
+          if (!isBinary) {
+            if (textHandler && !textHandler(data.toString('utf8'))) ws.close();
+            return;
+          }
+          if (data.length === 0) return;
+          const channel = data[0];
+          // v5 close signals (255, channel) only matter for stdin, which is never used here.
+          if (channel === CLOSE_SIGNAL_CHANNEL) return;
+          if (!this.channels.has(channel)) {
+            this.protocolError(ws, `a frame on channel ${channel}, which it does not use`, `unexpected channel ${channel}, ${data.length - 1} bytes`);
+            return;
+          }
+          const payload = data.subarray(1);
+          if (channel === STATUS_CHANNEL && this.channels === EXEC_CHANNELS && payload.length > 0 && !isStatusObject(payload)) {
+            const text = payload.subarray(0, 200).toString('utf8');
+            this.protocolError(ws, `an exit status that is not a Kubernetes Status ("${firstLine(text, 60)}")`, `status frame: ${text}`);
+            return;
+          }
+          if (binaryHandler && !binaryHandler(channel, payload)) ws.close();
+        } catch (e) {
+          // Whatever client-node's frame handling throws would otherwise escape the socket's event handler.
+          this.protocolError(ws, `a frame that could not be handled (${firstLine(e instanceof Error ? e.message : String(e), 80)})`, describeError(e));
         }
-        if (data.length === 0) return;
-        const channel = data[0];
-        // v5 close signals (255, channel) only matter for stdin, which is never used here.
-        if (channel === CLOSE_SIGNAL_CHANNEL) return;
-        if (binaryHandler && !binaryHandler(channel, data.subarray(1))) ws.close();
       });
     });
   }
+}
+
+/** Whether an exec status frame is a JSON object (client-node JSON.parses it and reads its fields). */
+function isStatusObject(payload: Buffer): boolean {
+  try {
+    const v = JSON.parse(payload.toString('utf8')) as unknown;
+    return typeof v === 'object' && v !== null && !Array.isArray(v);
+  } catch {
+    return false;
+  }
+}
+
+function capitalise(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
 }

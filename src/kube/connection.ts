@@ -48,7 +48,7 @@ export async function prepareContext(merged: MergedKubeConfig, contextName: stri
       : user.authProvider ? `getting a token from the auth provider "${user.authProvider.name}"` : 'reading the client credentials';
     const defaultHint = scope.timeoutHint;
     if (user.exec) {
-      scope.timeoutHint = `run "${[user.exec.command, ...(user.exec.args ?? [])].join(' ')}" in a terminal to finish its login, or raise the timeout`;
+      scope.timeoutHint = `run "${[user.exec.command, ...(user.exec.args ?? [])].join(' ')}" in a terminal to finish its login, or raise the timeout (${scope.names.timeout})`;
     }
     try {
       await scope.race(kc.applyToHTTPSOptions(options));

@@ -29,11 +29,14 @@ export type KubeErrorCode =
   | 'admin-http-error'
   // the transfer
   | 'not-json'
+  | 'protocol-error'
   | 'truncated'
   | 'too-big'
   | 'cancelled'
   | 'timeout'
-  | 'api-error';
+  | 'api-error'
+  // saving the dump
+  | 'write-failed';
 
 /** Base class: `code` for programs, `message` (one sentence) for people, `detail` for the log. */
 export class KubeError extends Error {
@@ -68,6 +71,42 @@ export class FetchError extends KubeError {
     super(code, message, detail, options);
   }
 }
+
+/**
+ * How the caller spells the options a message may tell the user to change: the CLI's flags or the editor's settings.
+ * A message then names something the user can actually set ("raise the timeout (--timeout)").
+ */
+export interface OptionNames {
+  readonly kubeconfig: string;
+  readonly timeout: string;
+  readonly maxSize: string;
+  readonly resource: string;
+  readonly mask: string;
+  readonly method: string;
+  readonly adminPort: string;
+}
+
+/** The `envoy-lens fetch` flags (the default). */
+export const CLI_OPTION_NAMES: OptionNames = {
+  kubeconfig: '--kubeconfig',
+  timeout: '--timeout',
+  maxSize: '--max-size',
+  resource: '--resource',
+  mask: '--mask',
+  method: '--method',
+  adminPort: '--admin-port',
+};
+
+/** The VS Code settings. */
+export const SETTING_OPTION_NAMES: OptionNames = {
+  kubeconfig: 'the envoyLens.kubeconfig setting',
+  timeout: 'the envoyLens.fetch.timeoutSeconds setting',
+  maxSize: 'the envoyLens.fetch.maxSizeMB setting',
+  resource: 'the envoyLens.fetch.resource setting',
+  mask: 'the envoyLens.fetch.mask setting',
+  method: 'the envoyLens.fetch.method setting',
+  adminPort: 'the envoyLens.fetch.adminPort setting',
+};
 
 /** Something worth telling the user that did not stop the operation (e.g. a duplicate name across files). */
 export interface KubeWarning {

@@ -12,11 +12,14 @@ import { Duplex, PassThrough, Writable } from 'node:stream';
 import type WebSocket from 'ws';
 import type { V1Pod } from '@kubernetes/client-node';
 import { CallOptions, CallScope, formatBytes } from './callScope';
-import { ChannelSocketHandler, EXEC_PROTOCOLS, KubeStatus, PORT_FORWARD_PROTOCOLS, UpgradeRefusedError } from './channelSocket';
+import {
+  ChannelSocketHandler, EXEC_CHANNELS, EXEC_PROTOCOLS, KubeStatus, PORT_FORWARD_CHANNELS, PORT_FORWARD_PROTOCOLS, UpgradeRefusedError,
+} from './channelSocket';
 import { apiError, classifyTransportError, httpStatusOf, statusText } from './classify';
 import { PreparedContext, requestOptions } from './connection';
-import { FetchError, KubeError, describeError, firstLine } from './errors';
+import { CLI_OPTION_NAMES, FetchError, KubeError, describeError, firstLine, type OptionNames } from './errors';
 import { checkName, checkPort } from './names';
+import { strictJsonProblem } from './strictJson';
 import { DEFAULT_ADMIN_PORT, ENVOY_CONTAINER, describeEnvoyPod, findEnvoyContainer } from './pods';
 
 export type FetchMethod = 'auto' | 'exec' | 'port-forward';
@@ -37,7 +40,7 @@ export interface FetchOptions extends CallOptions {
   readonly resource?: string;
   /** Field mask, e.g. "cluster.name" (config_dump?mask=). */
   readonly mask?: string;
-  /** Refuse dumps larger than this; default 256 MiB. */
+  /** Refuse dumps larger than this; default 256 MB (256,000,000 bytes). */
   readonly maxBytes?: number;
   /** Also fetch /clusters?format=json (endpoint health), with the same method. */
   readonly clusters?: boolean;
@@ -61,27 +64,34 @@ export interface FetchResult {
   readonly elapsedMs: number;
 }
 
-export const DEFAULT_MAX_BYTES = 256 * 1024 * 1024;
+/** 256 MB in decimal megabytes, as the --max-size flag and the envoyLens.fetch.maxSizeMB setting count them. */
+export const DEFAULT_MAX_BYTES = 256 * 1_000_000;
 const FILTER_VALUE = /^[A-Za-z0-9_.,\-]{1,200}$/;
+
+/** Whether a resource= or mask= value is safe to pass (field names, dots and commas; nothing that needs quoting). */
+export function isFilterValue(value: string): boolean {
+  return FILTER_VALUE.test(value);
+}
 // pilot-agent request only talks to these local ports (istio pilot-agent "request" command).
 const PILOT_AGENT_PORTS = new Set([15000, 15004, 15020, 15021]);
 
 /** Validates the names and options; throws `invalid-name` / `invalid-option`. */
 export function checkFetchOptions(o: FetchOptions): void {
+  const names = o.names ?? CLI_OPTION_NAMES;
   checkName('namespace', o.namespace);
   checkName('pod', o.pod);
   checkName('container', o.container ?? ENVOY_CONTAINER);
-  if (o.adminPort !== undefined) checkPort(o.adminPort);
+  if (o.adminPort !== undefined) checkPort(o.adminPort, names.adminPort);
   for (const [key, value] of [['resource', o.resource], ['mask', o.mask]] as const) {
-    if (value !== undefined && !FILTER_VALUE.test(value)) {
-      throw new KubeError('invalid-option', `The ${key} filter "${value}" is not valid (letters, digits, "_", ".", "," and "-" only); fix the filter.`);
+    if (value !== undefined && value !== '' && !isFilterValue(value)) {
+      throw new KubeError('invalid-option', `The ${key} filter "${value}" is not valid (letters, digits, "_", ".", "," and "-" only); fix ${names[key]}.`);
     }
   }
   if (o.maxBytes !== undefined && !(o.maxBytes > 0)) {
-    throw new KubeError('invalid-option', `The size limit ${String(o.maxBytes)} is not a positive number of bytes; fix the limit.`);
+    throw new KubeError('invalid-option', `The size limit ${String(o.maxBytes)} is not a positive number of bytes; fix ${names.maxSize}.`);
   }
   if (o.method !== undefined && !['auto', 'exec', 'port-forward'].includes(o.method)) {
-    throw new KubeError('invalid-option', `The fetch method "${String(o.method)}" is unknown; use auto, exec or port-forward.`);
+    throw new KubeError('invalid-option', `The fetch method "${String(o.method)}" is unknown; set ${names.method} to auto, exec or port-forward.`);
   }
 }
 
@@ -99,6 +109,10 @@ interface Where {
   readonly pod: string;
   readonly container: string;
   readonly port: number;
+  /** How messages name the options. */
+  readonly names: OptionNames;
+  /** Whether resource= or mask= was asked for (Envoy then answers some requests with an error text). */
+  readonly filtered: boolean;
 }
 
 /** Fetches the dump with a prepared context. The scope carries the deadline and cancellation. */
@@ -107,7 +121,10 @@ export async function fetchWithContext(p: PreparedContext, o: FetchOptions, scop
   const attempts: string[] = [];
   const pod = await preflight(p, o, scope, attempts);
   const port = o.adminPort ?? (pod ? describeEnvoyPod(pod)?.adminPort : undefined) ?? DEFAULT_ADMIN_PORT;
-  const w: Where = { namespace: o.namespace, pod: o.pod, container: o.container ?? ENVOY_CONTAINER, port };
+  const w: Where = {
+    namespace: o.namespace, pod: o.pod, container: o.container ?? ENVOY_CONTAINER, port, names: scope.names,
+    filtered: !!(o.resource || o.mask),
+  };
   const path = adminDumpPath(o);
   const maxBytes = o.maxBytes ?? DEFAULT_MAX_BYTES;
   const method = o.method ?? 'auto';
@@ -141,7 +158,7 @@ export async function fetchWithContext(p: PreparedContext, o: FetchOptions, scop
         await runPortForward(p, scope, w, path, sink);
       }
       const raw = sink.buffer();
-      checkJson(raw, w, step.kind === 'exec' ? step.tool : 'the port-forward', sink.bytes);
+      checkJson(raw, w, step.kind === 'exec' ? step.tool : 'the port-forward', sink.bytes, `/${path}`, w.filtered);
       const text = raw.toString('utf8');
       const result: FetchResult = {
         text, bytes: sink.bytes, method: step.kind, command, argv, attempts,
@@ -173,7 +190,7 @@ export async function fetchWithContext(p: PreparedContext, o: FetchOptions, scop
   }
   // Only reached when every exec tool was missing and port-forward was not allowed by the method.
   throw new FetchError('exec-tool-missing',
-    `Neither pilot-agent nor curl exists in container "${w.container}" of pod "${w.pod}"; use the port-forward method instead.`,
+    `Neither pilot-agent nor curl exists in container "${w.container}" of pod "${w.pod}"; use the port-forward method instead (${w.names.method} port-forward).`,
     `${toolsMissing} tool(s) missing; attempts:\n${attempts.join('\n')}`);
 }
 
@@ -261,7 +278,7 @@ class Sink {
 }
 
 async function runExec(p: PreparedContext, scope: CallScope, w: Where, argv: string[], sink: Sink): Promise<void> {
-  const handler = new ChannelSocketHandler(p.kc, EXEC_PROTOCOLS, scope);
+  const handler = new ChannelSocketHandler(p.kc, EXEC_PROTOCOLS, scope, EXEC_CHANNELS, `the exec stream of pod "${w.pod}"`);
   const exec = new p.k8s.Exec(p.kc, handler);
   let stderr = '';
   const stdout = new Writable({ write(chunk: Buffer, _enc, cb) { sink.push(chunk); cb(); } });
@@ -337,10 +354,10 @@ function classifyRefusal(e: unknown, p: PreparedContext, w: Where, what: 'exec' 
       case 403:
         return what === 'exec'
           ? new FetchError('forbidden-exec',
-            `You may not exec into pod "${w.pod}" (RBAC rule needed: "create" on "pods/exec" in namespace "${w.namespace}"); ask a cluster admin for it, or use the port-forward method.`,
+            `You may not exec into pod "${w.pod}" (RBAC rule needed: "create" on "pods/exec" in namespace "${w.namespace}"); ask a cluster admin for it, or use the port-forward method (${w.names.method} port-forward).`,
             detail)
           : new FetchError('forbidden-port-forward',
-            `You may not port-forward to pod "${w.pod}" (RBAC rule needed: "create" on "pods/portforward" in namespace "${w.namespace}"); ask a cluster admin for it, or use the exec method.`,
+            `You may not port-forward to pod "${w.pod}" (RBAC rule needed: "create" on "pods/portforward" in namespace "${w.namespace}"); ask a cluster admin for it, or use the exec method (${w.names.method} exec).`,
             detail);
       case 404:
         return podGone(w.namespace, w.pod, detail);
@@ -359,7 +376,7 @@ function classifyRefusal(e: unknown, p: PreparedContext, w: Where, what: 'exec' 
 }
 
 async function runPortForward(p: PreparedContext, scope: CallScope, w: Where, path: string, sink: Sink): Promise<void> {
-  const handler = new ChannelSocketHandler(p.kc, PORT_FORWARD_PROTOCOLS, scope);
+  const handler = new ChannelSocketHandler(p.kc, PORT_FORWARD_PROTOCOLS, scope, PORT_FORWARD_CHANNELS, `the port-forward stream of pod "${w.pod}"`);
   const forward = new p.k8s.PortForward(p.kc, true, handler);
   // Bytes we write go out on the port's data channel; bytes from it come back through `tunnel`.
   const input = new PassThrough();
@@ -397,9 +414,7 @@ async function runPortForward(p: PreparedContext, scope: CallScope, w: Where, pa
           let body = '';
           res.setEncoding('utf8');
           res.on('data', (c: string) => { if (body.length < 4096) body += c; });
-          res.on('end', () => reject(new FetchError('admin-http-error',
-            `Envoy's admin in pod "${w.pod}" answered ${res.statusCode} for "/${path}"; check the filters (resource=, mask=) and the admin port.`,
-            `HTTP ${res.statusCode}\n${body}`)));
+          res.on('end', () => reject(adminRefused(w, `/${path}`, `HTTP ${res.statusCode}`, body, w.filtered && path.startsWith('config_dump'))));
           return;
         }
         res.on('data', (c: Buffer) => sink.push(c));
@@ -422,7 +437,7 @@ async function runPortForward(p: PreparedContext, scope: CallScope, w: Where, pa
     throw new FetchError('truncated',
       responded
         ? `The port-forward connection to pod "${w.pod}" dropped after ${formatBytes(sink.bytes)}, before the dump was complete; retry.`
-        : `The port-forward connection to pod "${w.pod}" closed before Envoy answered; retry, or check that the admin port ${w.port} is right.`,
+        : `The port-forward connection to pod "${w.pod}" closed before Envoy answered; retry, or check that the admin port ${w.port} is right (${w.names.adminPort}).`,
       detail, sink.bytes);
   } finally {
     // Envoy closes after the answer (Connection: close), and the kubelet then closes the socket; close it
@@ -441,29 +456,52 @@ async function fetchClustersJson(p: PreparedContext, scope: CallScope, w: Where,
   if (step.kind === 'exec') await runExec(p, scope, w, execArgv(step.tool, w.port, path), sink);
   else await runPortForward(p, scope, w, path, sink);
   const raw = sink.buffer();
-  checkJson(raw, w, '/clusters?format=json', sink.bytes);
+  checkJson(raw, w, '/clusters?format=json', sink.bytes, `/${path}`, false);
   return raw.toString('utf8');
 }
 
 /**
- * The whole output must parse before a fetch counts as done. The project's own scanner checks it: about half the
- * time of JSON.parse and no object graph, which matters at 50 MB (a dump that parses for us opens in the editor).
+ * The whole output must be strict JSON before a fetch counts as done: the project's own scanner checks the structure
+ * (about half the time of JSON.parse and no object graph, which matters at 50 MB), and strictJsonProblem what the
+ * scanner tolerates in hand-kept files but Envoy never sends (comments, trailing commas, bad escapes, raw control
+ * characters, invalid UTF-8). A dump that passes both parses with JSON.parse, so converting it to YAML cannot fail.
  */
-function checkJson(raw: Buffer, w: Where, source: string, bytes: number): void {
-  const tape = scanJson(raw);
-  const problem = tape.problems[0] ?? (tape.roots.length === 0 ? { message: 'No JSON value.' } : undefined);
-  if (problem) {
-    const text = raw.subarray(0, 4000).toString('utf8');
-    const start = text.slice(0, 80).replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
-    throw new FetchError('not-json',
-      `The output of ${source} in pod "${w.pod}" is not JSON (${firstLine(problem.message, 80)}); it starts with "${start}".`,
-      `${bytes} bytes; first 2000:\n${text.slice(0, 2000)}`, bytes);
+function checkJson(raw: Buffer, w: Where, source: string, bytes: number, adminPath: string, filtered: boolean): void {
+  const text = (): string => raw.subarray(0, 4000).toString('utf8');
+  let first = 0;
+  while (first < raw.length && (raw[first] === 0x20 || raw[first] === 0x0a || raw[first] === 0x0d || raw[first] === 0x09)) first++;
+  // pilot-agent and curl -sS print Envoy's error text (and exit 0) when it refuses a filter: "x not found in config dump".
+  if (filtered && first < raw.length && raw[first] !== 0x7b && raw[first] !== 0x5b && raw.length < 64 * 1024) {
+    throw adminRefused(w, adminPath, `${source} printed text instead of JSON`, text(), true);
   }
+  const tape = scanJson(raw);
+  const scanned = tape.problems[0] ?? (tape.roots.length === 0 ? { message: 'No JSON value.', start: first } : undefined);
+  const problem = scanned ? { message: firstLine(scanned.message, 80).replace(/\.$/, ''), offset: scanned.start } : strictJsonProblem(raw);
+  if (problem) {
+    // The bytes around the problem, escaped so a control character or a stray byte shows.
+    const at = Math.max(0, Math.min(problem.offset, raw.length));
+    const from = Math.max(0, at - 24);
+    const near = raw.subarray(from, Math.min(raw.length, at + 24)).toString('utf8')
+      .replace(/[\u0000-\u001f\u007f]/g, (c) => (c === '\n' ? '\\n' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+    throw new FetchError('not-json',
+      `The output of ${source} in pod "${w.pod}" is not valid JSON (${problem.message} at byte ${at}, near "${from > 0 ? '…' : ''}${near}…"), so nothing was kept.`,
+      `${bytes} bytes; first 2000:\n${text().slice(0, 2000)}`, bytes);
+  }
+}
+
+/** Envoy's admin refused the request (an HTTP error, or its error text through pilot-agent / curl). */
+function adminRefused(w: Where, path: string, how: string, body: string, filtered: boolean): FetchError {
+  const said = firstLine(body, 120);
+  return new FetchError('admin-http-error',
+    `Envoy's admin in pod "${w.pod}" refused "${path}"${said ? ` ("${said}")` : ''}; ${filtered
+      ? `check the filters (${w.names.resource}, ${w.names.mask})`
+      : `check the admin port (${w.names.adminPort})`}.`,
+    `${how}\n${body}`);
 }
 
 function tooBig(w: Where, maxBytes: number, bytes: number): FetchError {
   return new FetchError('too-big',
-    `The config dump of pod "${w.pod}" is larger than the ${formatBytes(maxBytes)} limit; fetch part of it with a filter such as resource=dynamic_active_clusters or mask=..., or raise the limit.`,
+    `The config dump of pod "${w.pod}" is larger than the ${formatBytes(maxBytes)} limit; fetch part of it (${w.names.resource} dynamic_active_clusters, or ${w.names.mask} with the fields you need), or raise the limit (${w.names.maxSize}).`,
     `stopped at ${bytes} bytes; e.g. config_dump?resource=dynamic_active_clusters, config_dump?resource=dynamic_listeners, config_dump?mask=configs.cluster`,
     bytes);
 }
@@ -475,7 +513,7 @@ function podGone(namespace: string, pod: string, detail: string): FetchError {
 
 function adminClosed(w: Where, detail: string): FetchError {
   return new FetchError('admin-port-closed',
-    `Envoy's admin port ${w.port} is not listening in pod "${w.pod}"; if the mesh sets another proxyAdminPort, fetch with that port.`,
+    `Envoy's admin port ${w.port} is not listening in pod "${w.pod}"; if the mesh sets another proxyAdminPort, fetch with that port (${w.names.adminPort}).`,
     detail);
 }
 

@@ -11,7 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Cluster, Context, User } from '@kubernetes/client-node';
 import { loadClientNode } from './clientLoader';
-import { KubeConfigError, KubeWarning, describeError, firstLine } from './errors';
+import { CLI_OPTION_NAMES, KubeConfigError, KubeWarning, describeError, firstLine, type OptionNames } from './errors';
 
 export interface LoadKubeConfigOptions {
   /** A kubeconfig path from the settings; overrides KUBECONFIG. May list several files like KUBECONFIG. */
@@ -20,6 +20,8 @@ export interface LoadKubeConfigOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Folder of the in-cluster service account files; defaults to the standard mount point. */
   readonly serviceAccountDir?: string;
+  /** How messages name the kubeconfig path option (`--kubeconfig`, the editor setting); default the CLI's flags. */
+  readonly names?: OptionNames;
 }
 
 /** Where the configuration came from. */
@@ -42,6 +44,7 @@ export const DEFAULT_SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/servi
 /** Reads and merges the kubeconfig files; throws KubeConfigError (`no-kubeconfig`, `kubeconfig-invalid`). */
 export async function readKubeConfig(options: LoadKubeConfigOptions = {}): Promise<MergedKubeConfig> {
   const env = options.env ?? process.env;
+  const option = (options.names ?? CLI_OPTION_NAMES).kubeconfig;
   const home = homeDir(env, options.env === undefined);
   const looked: string[] = [];
 
@@ -50,7 +53,7 @@ export async function readKubeConfig(options: LoadKubeConfigOptions = {}): Promi
   if (options.kubeconfigPath && options.kubeconfigPath.trim() !== '') {
     source = 'setting';
     candidates = splitList(options.kubeconfigPath, home);
-    looked.push(`the setting (${candidates.join(path.delimiter)})`);
+    looked.push(`${option} (${candidates.join(path.delimiter)})`);
   } else if (env.KUBECONFIG && env.KUBECONFIG.trim() !== '') {
     source = 'KUBECONFIG';
     candidates = splitList(env.KUBECONFIG, home);
@@ -62,6 +65,11 @@ export async function readKubeConfig(options: LoadKubeConfigOptions = {}): Promi
   }
 
   const warnings: KubeWarning[] = [];
+  for (const file of candidates) {
+    if (isFolder(file)) {
+      throw new KubeConfigError('kubeconfig-invalid', `The kubeconfig "${file}" is a folder, not a file; name the kubeconfig file inside it.`, `EISDIR: ${file}`);
+    }
+  }
   const existing = candidates.filter((file) => {
     if (fileExists(file)) return true;
     if (source !== 'home') {
@@ -73,14 +81,14 @@ export async function readKubeConfig(options: LoadKubeConfigOptions = {}): Promi
   if (existing.length === 0) {
     if (source === 'setting') {
       throw new KubeConfigError('no-kubeconfig',
-        `The kubeconfig file "${candidates.join(path.delimiter)}" from the settings does not exist; fix the setting or clear it to use KUBECONFIG or ~/.kube/config.`,
+        `The kubeconfig file "${candidates.join(path.delimiter)}" given by ${option} does not exist; fix ${option} or leave it out to use KUBECONFIG or ~/.kube/config.`,
         `looked in ${looked.join(', ')}`);
     }
     const inCluster = readInCluster(env, options.serviceAccountDir ?? DEFAULT_SERVICE_ACCOUNT_DIR);
     if (inCluster) return { ...inCluster, warnings };
     looked.push('the in-cluster service account');
     throw new KubeConfigError('no-kubeconfig',
-      `No kubeconfig was found (looked in ${looked.join(', ')}); set KUBECONFIG or the kubeconfig path setting, or run kubectl's login for your cluster first.`,
+      `No kubeconfig was found (looked in ${looked.join(', ')}); set KUBECONFIG or ${option}, or run kubectl's login for your cluster first.`,
       `env KUBECONFIG=${env.KUBECONFIG ?? '(unset)'} HOME=${home ?? '(unset)'}`);
   }
 
@@ -170,6 +178,14 @@ function splitList(list: string, home: string | undefined): string[] {
     .map((p) => (home && (p === '~' || p.startsWith('~/') || p.startsWith('~\\')) ? path.join(home, p.slice(1)) : p))
     .map((p) => path.resolve(p))
     .filter((p, i, all) => all.indexOf(p) === i);
+}
+
+function isFolder(file: string): boolean {
+  try {
+    return fs.statSync(file).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 function fileExists(file: string): boolean {

@@ -33,9 +33,9 @@ export function checkName(kind: NameKind, value: string): string {
 }
 
 /** Throws `invalid-option` unless `port` is a TCP port number. */
-export function checkPort(port: number): number {
+export function checkPort(port: number, option = '--admin-port'): number {
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new KubeError('invalid-option', `${String(port)} is not a valid admin port (1-65535); check the proxyAdminPort setting.`);
+    throw new KubeError('invalid-option', `${String(port)} is not a valid admin port (1-65535); fix ${option}.`);
   }
   return port;
 }

@@ -13,7 +13,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { stringify } from 'yaml';
 import {
-  KubeConfigError, fileTimestamp, formatBytes, isKubeError, loadKubeConfig, type FetchMethod, type FetchResult, type KubeAccess,
+  KubeConfigError, SETTING_OPTION_NAMES, fileTimestamp, formatBytes, isKubeError, loadKubeConfig, writeFileAtomic,
+  type FetchMethod, type FetchResult, type KubeAccess,
 } from '../kube';
 import type { DumpIndex } from './dumpIndex';
 import { pickTarget, type FetchTarget } from './fetchPickers';
@@ -65,6 +66,9 @@ interface FetchSettings {
   readonly adminPort: number | undefined;
   readonly includeEds: boolean;
   readonly includeClusters: boolean;
+  /** config_dump?resource= and ?mask= (undefined: the whole dump). */
+  readonly resource: string | undefined;
+  readonly mask: string | undefined;
   readonly maxBytes: number;
   readonly timeoutMs: number;
   readonly format: 'json' | 'yaml';
@@ -188,7 +192,7 @@ class FetchCommands implements vscode.Disposable {
 
   /** Loads the kubeconfig afresh (people log in and switch contexts between fetches); new warnings shown once. */
   private async load(kubeconfig: string | undefined): Promise<KubeAccess> {
-    const kube = await loadKubeConfig({ kubeconfigPath: kubeconfig });
+    const kube = await loadKubeConfig({ kubeconfigPath: kubeconfig, names: SETTING_OPTION_NAMES });
     log().info(`[fetch] kubeconfig from ${kube.source}: ${kube.files.join(path.delimiter) || '(in-cluster service account)'}`);
     const fresh = kube.warnings.filter((w) => !this.warned.has(w.message));
     for (const w of fresh) {
@@ -218,6 +222,9 @@ class FetchCommands implements vscode.Disposable {
             method: s.method,
             adminPort: s.adminPort,
             includeEds: s.includeEds,
+            resource: s.resource,
+            mask: s.mask,
+            names: SETTING_OPTION_NAMES,
             clusters,
             maxBytes: s.maxBytes,
             timeoutMs: s.timeoutMs,
@@ -252,7 +259,8 @@ class FetchCommands implements vscode.Disposable {
       const dir = s.saveTo ? vscode.Uri.file(s.saveTo) : folder;
       await vscode.workspace.fs.createDirectory(dir);
       const uri = await freeName(dir, nameFor);
-      await vscode.workspace.fs.writeFile(uri, Buffer.from(text, 'utf8'));
+      // A temporary file renamed into place: a full disk or a crash never leaves half a dump under the name.
+      await writeFileAtomic(uri.fsPath, text);
       if (tooLarge) {
         log().warn(`[fetch] ${uri.fsPath}: ${text.length} characters, above the 50 M characters VS Code hands to extensions`);
         void vscode.window.showWarningMessage(
@@ -360,6 +368,10 @@ function readSettings(): FetchSettings {
   const port = c.inspect<number>('fetch.adminPort');
   const portSet = port !== undefined && [port.globalValue, port.workspaceValue, port.workspaceFolderValue].some((v) => v !== undefined);
   const maxMB = c.get<number>('fetch.maxSizeMB', 256);
+  const filter = (key: string): string | undefined => {
+    const v = c.get<string>(key, '').trim();
+    return v === '' ? undefined : v;
+  };
   const timeout = c.get<number>('fetch.timeoutSeconds', 120);
   return {
     kubeconfig: resolvePathList(c.get<string>('kubeconfig', '')),
@@ -367,6 +379,9 @@ function readSettings(): FetchSettings {
     adminPort: portSet ? c.get<number>('fetch.adminPort') : undefined,
     includeEds: c.get<boolean>('fetch.includeEds', true),
     includeClusters: c.get<boolean>('fetch.includeClusters', false),
+    // Checked by the kube layer, whose invalid-option message names the setting.
+    resource: filter('fetch.resource'),
+    mask: filter('fetch.mask'),
     // Decimal megabytes, as the kube layer's messages print sizes.
     maxBytes: (maxMB > 0 ? maxMB : 256) * 1_000_000,
     // 0: no deadline.

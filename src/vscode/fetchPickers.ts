@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import {
-  KubeConfigError, isDnsLabel, isDnsSubdomain, isKubeError, type EnvoyPod, type EnvoyRole, type KubeAccess,
+  KubeConfigError, SETTING_OPTION_NAMES, isDnsLabel, isDnsSubdomain, isKubeError, type EnvoyPod, type EnvoyRole, type KubeAccess,
 } from '../kube';
 import { log } from './log';
 
@@ -74,7 +74,7 @@ export async function pickTarget(kube: KubeAccess, last: Partial<FetchTarget> | 
       const n = skipContext ? 1 : 2;
       let notice: { text: string; value: string } | undefined;
       const answer = await pick<string>({ ...base, step: n, back: !skipContext }, `Pick a namespace of context "${ctx}"`, async (signal) => {
-        const list = await kube.listNamespaces(ctx, { signal, timeoutMs });
+        const list = await kube.listNamespaces(ctx, { signal, timeoutMs, names: SETTING_OPTION_NAMES });
         const preferred = last?.context === ctx && last.namespace ? last.namespace : list.defaultNamespace;
         if (!list.listed) {
           if (list.detail) log().warn(`[fetch] listing namespaces of "${ctx}" is forbidden: ${list.detail}`);
@@ -102,7 +102,7 @@ export async function pickTarget(kube: KubeAccess, last: Partial<FetchTarget> | 
       const preferred = last?.context === ctx && last.namespace === ns ? last.pod : undefined;
       const answer = await pick<EnvoyPod>({ ...base, step: n, back: true }, `Pick a pod running Envoy in namespace "${ns}"`, async (signal) => {
         try {
-          const pods = await kube.listEnvoyPods(ctx, ns, { signal, timeoutMs });
+          const pods = await kube.listEnvoyPods(ctx, ns, { signal, timeoutMs, names: SETTING_OPTION_NAMES });
           return pods.map((p) => podItem(p, p.name === preferred));
         } catch (e) {
           if (isKubeError(e) && e.code === 'forbidden-list') {

@@ -6,8 +6,10 @@
 //   pods/portforward  WebSocket, v4.channel.k8s.io: per port a data channel (2i) and an error channel (2i+1);
 //                     the first frame on each carries the port number, little-endian. The data channel is
 //                     bridged over TCP to a local HTTP server playing Envoy's admin interface.
-// Pods carry behaviours (admin port down, no pilot-agent, drop or stall mid-stream, custom body …), so each
-// failure a real cluster produces can be reproduced without one.
+// Pods carry behaviours (admin port down, no pilot-agent, drop or stall mid-stream, custom body, a broken status
+// frame, a frame on a stray channel …), so each failure a real cluster produces can be reproduced without one.
+// The admin interface understands config_dump's resource= and mask= query parameters well enough for tests
+// (adminConfigDump below); every admin path asked for is logged as "admin <pod> GET /<path>".
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
@@ -42,6 +44,10 @@ export interface PodBehaviour {
   readonly body?: Buffer | string;
   /** Serve the big dump (dumpBytes) rather than the small one (smallDumpBytes). */
   readonly bigDump?: boolean;
+  /** Exec: send this on the status channel (3) instead of the JSON Success status (a broken or foreign server). */
+  readonly statusFrame?: string;
+  /** Send one frame on this channel after the output (exec: before the status; port-forward: with the first data). */
+  readonly strayChannel?: number;
 }
 
 export interface FakePod {
@@ -215,11 +221,12 @@ export async function startFakeApiServer(options: FakeApiServerOptions = {}): Pr
   });
 
   function adminResponse(pod: FakePod, adminPath: string): { code: number; body: Buffer } {
+    log.push(`admin ${pod.name} GET /${adminPath}`);
     const [p] = adminPath.split('?');
     if (p === 'config_dump') {
       const body = pod.behaviour?.body;
-      if (body !== undefined) return { code: 200, body: Buffer.from(body) };
-      return { code: 200, body: pod.behaviour?.bigDump ? dump : smallDump };
+      const full = body !== undefined ? Buffer.from(body) : pod.behaviour?.bigDump ? dump : smallDump;
+      return adminConfigDump(full, new URLSearchParams(adminPath.slice(p.length + 1)));
     }
     if (p === 'clusters' && adminPath.includes('format=json')) {
       return { code: 200, body: Buffer.from(JSON.stringify({ cluster_statuses: [{ name: 'outbound|9080||reviews.bookinfo.svc.cluster.local', host_statuses: [] }] })) };
@@ -375,7 +382,14 @@ export async function startFakeApiServer(options: FakeApiServerOptions = {}): Pr
     // pilot-agent prints the body with fmt.Println (trailing newline) and exits 0 even for HTTP errors.
     const out = exe === 'pilot-agent' ? Buffer.concat([answer.body, Buffer.from('\n')]) : answer.body;
     const result = await streamFrames(ws, 1, out, frameBytes, pod.behaviour);
-    if (result.outcome === 'complete') finish({ metadata: {}, status: 'Success' });
+    if (result.outcome === 'complete') {
+      const b = pod.behaviour;
+      if (b?.strayChannel !== undefined) send(b.strayChannel, 'stray frame');
+      if (b?.statusFrame !== undefined) {
+        send(3, b.statusFrame);
+        ws.close(1000);
+      } else finish({ metadata: {}, status: 'Success' });
+    }
     endStream({ kind: 'exec', pod: pod.name, bytesSent: result.sent, outcome: result.outcome });
   }
 
@@ -390,6 +404,7 @@ export async function startFakeApiServer(options: FakeApiServerOptions = {}): Pr
       endStream({ kind: 'port-forward', pod: pod.name, bytesSent: 0, outcome: 'refused' });
       return;
     }
+    if (pod.behaviour?.strayChannel !== undefined) ws.send(Buffer.concat([Buffer.from([pod.behaviour.strayChannel]), Buffer.from('stray frame')]));
     const tcp = net.connect((admin.address() as net.AddressInfo).port, '127.0.0.1');
     tcp.on('connect', () => { bridged.set(tcp.localPort ?? 0, pod); });
     let sent = 0;
@@ -587,4 +602,86 @@ function makeCertificates(dir: string): { key: Buffer; cert: Buffer; caPem: stri
   run(['x509', '-req', '-in', f('server.csr'), '-CA', f('ca.crt'), '-CAkey', f('ca.key'), '-CAcreateserial',
     '-out', f('server.crt'), '-days', '1', '-extfile', f('server.ext')]);
   return { key: fs.readFileSync(f('server.key')), cert: fs.readFileSync(f('server.crt')), caPem: fs.readFileSync(f('ca.crt'), 'utf8') };
+}
+
+/** Type URLs of the repeated fields `resource=` can name, as Envoy packs each element. */
+const RESOURCE_TYPES: Readonly<Record<string, string>> = {
+  static_clusters: 'ClustersConfigDump.StaticCluster',
+  dynamic_active_clusters: 'ClustersConfigDump.DynamicCluster',
+  dynamic_warming_clusters: 'ClustersConfigDump.DynamicCluster',
+  static_listeners: 'ListenersConfigDump.StaticListener',
+  dynamic_listeners: 'ListenersConfigDump.DynamicListener',
+  static_route_configs: 'RoutesConfigDump.StaticRouteConfig',
+  dynamic_route_configs: 'RoutesConfigDump.DynamicRouteConfig',
+  static_endpoint_configs: 'EndpointsConfigDump.StaticEndpointConfig',
+  dynamic_endpoint_configs: 'EndpointsConfigDump.DynamicEndpointConfig',
+  static_secrets: 'SecretsConfigDump.StaticSecret',
+  dynamic_active_secrets: 'SecretsConfigDump.DynamicSecret',
+};
+
+/**
+ * Envoy's config_dump query parameters, as far as tests need them: without resource= or mask= the body as it is;
+ * `resource=F` answers the elements of the repeated field F of the first top-level dump that has it, each as its own
+ * config with an @type (404 "F not found in config dump" when none has it, 400 when F is not a list); `mask=a.b,c`
+ * keeps only those paths, of each element with resource=, else of each top-level dump (400 when it fits none).
+ * Dumps with EDS (EndpointsConfigDump) only count when include_eds is asked for, as in Envoy.
+ */
+export function adminConfigDump(full: Buffer, query: URLSearchParams): { code: number; body: Buffer } {
+  const resource = query.get('resource');
+  const mask = query.get('mask');
+  if (!resource && !mask) return { code: 200, body: full };
+  let parsed: { configs?: Array<Record<string, unknown>> };
+  try {
+    parsed = JSON.parse(full.toString('utf8')) as typeof parsed;
+  } catch {
+    return { code: 200, body: full }; // a custom non-JSON body stays what it is
+  }
+  const text = (code: number, message: string): { code: number; body: Buffer } => ({ code, body: Buffer.from(message) });
+  const json = (value: unknown): { code: number; body: Buffer } => ({ code: 200, body: Buffer.from(JSON.stringify(value, null, 1)) });
+  const paths = mask ? mask.split(',').filter(Boolean) : [];
+  const configs = (parsed.configs ?? []).filter((c) => query.has('include_eds') || !String(c['@type'] ?? '').endsWith('EndpointsConfigDump'));
+  if (resource) {
+    for (const c of configs) {
+      if (!(resource in c)) continue;
+      const list = c[resource];
+      if (!Array.isArray(list)) return text(400, `${resource} is not a repeated field. Use ?mask=${resource} to get only this field`);
+      const type = `type.googleapis.com/envoy.admin.v3.${RESOURCE_TYPES[resource] ?? 'Resource'}`;
+      const out: unknown[] = [];
+      for (const element of list as Array<Record<string, unknown>>) {
+        const kept = paths.length ? keepPaths(element, paths) : element;
+        if (kept === undefined) return text(400, `FieldMask paths: "${mask}" could not be successfully used.`);
+        out.push({ '@type': type, ...kept });
+      }
+      return json({ configs: out });
+    }
+    return text(404, `${resource} not found in config dump`);
+  }
+  const out = configs.map((c) => {
+    const kept = keepPaths(c, paths);
+    return kept && { '@type': c['@type'], ...kept };
+  }).filter((c) => c !== undefined);
+  if (out.length === 0) return text(400, `FieldMask ${mask} could not be successfully applied to any configs.`);
+  return json({ configs: out });
+}
+
+/** The object with only the given dotted paths (through arrays element-wise); undefined when no path exists in it. */
+function keepPaths(o: Record<string, unknown>, paths: readonly string[]): Record<string, unknown> | undefined {
+  const out: Record<string, unknown> = {};
+  let found = false;
+  for (const p of paths) {
+    const [head, ...rest] = p.split('.');
+    if (!(head in o)) continue;
+    const v = o[head];
+    if (rest.length === 0) {
+      out[head] = v;
+      found = true;
+    } else if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
+      const inner = keepPaths(v as Record<string, unknown>, [rest.join('.')]);
+      if (inner) {
+        out[head] = { ...(out[head] as Record<string, unknown> | undefined), ...inner };
+        found = true;
+      }
+    }
+  }
+  return found ? out : undefined;
 }

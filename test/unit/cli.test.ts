@@ -1,11 +1,12 @@
 /** The CLI contract: commands, flags, text and JSON output, exit codes, and one-line errors on bad input. */
 import { strict as assert } from 'node:assert';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { main } from '../../src/cli/main';
+import { generateDump } from '../../bench/generateDump';
+import { EXIT_PIPE, main } from '../../src/cli/main';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 const FIX = path.join(ROOT, 'test', 'fixtures');
@@ -139,5 +140,214 @@ describe('the bundled bin', () => {
     const r = spawnSync(process.execPath, [path.join(ROOT, 'dist', 'cli.js'), 'trace', fx('sidecar.json'), '--to', 'http://ratings:9080/ratings/0'], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /→ 10\.4\.1\.12:9080 \(HEALTHY\)$/m);
+  });
+});
+
+const BIN = path.join(ROOT, 'dist', 'cli.js');
+
+interface Ran {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  out: string;
+  err: string;
+}
+
+/**
+ * Runs the bundled bin with stdout on a real pipe. `closeAfter`: 'start' closes our end of the pipe before the
+ * program writes anything; 'first-line' closes it once the first line arrived (what `| head -1` does).
+ */
+function runBin(args: string[], options: { closeAfter?: 'start' | 'first-line'; stdin?: string | Buffer; cwd?: string } = {}): Promise<Ran> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd ?? tmp, stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.stdin.on('error', () => undefined); // the program may stop reading before we finish writing
+    if (options.stdin !== undefined) child.stdin.end(options.stdin);
+    else child.stdin.end();
+    if (options.closeAfter === 'start') child.stdout.destroy();
+    else {
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (options.closeAfter === 'first-line' && out.includes('\n')) child.stdout.destroy();
+      });
+    }
+    child.on('close', (code, signal) => resolve({ code, signal, out, err }));
+  });
+}
+
+/** One line on stderr, prefixed, no stack frame. */
+function oneSentence(err: string): void {
+  const lines = err.trimEnd().split('\n');
+  assert.equal(lines.length, 1, err);
+  assert.match(lines[0], /^envoy-lens: .+[.]$/, err);
+  assert.doesNotMatch(err, /\n\s+at |Error:|EPIPE/);
+}
+
+describe('a closed pipe (envoy-lens … | head -1)', () => {
+  // A dump whose findings (--format json, ~190 kB) and tables (~210 kB) are far more than a pipe buffer (64 kB) plus
+  // what head reads: the program is still writing when head exits.
+  const big = path.join(tmp, 'big.json');
+  writeFileSync(big, generateDump({ services: 150, portsPerService: 2, casing: 'snake', includeEds: true, danglingRate: 0.5, seed: 11 }));
+
+  /** `envoy-lens ARGS 2>ERR | head -1`, through a shell and a real pipe (spawn gives a child a socket pair). */
+  function throughHead(args: string[]): { code: number; err: string; head: string } {
+    const errFile = path.join(tmp, 'stderr.txt');
+    const r = spawnSync('bash', ['-c', '"$0" "$@" 2>"$ERR_FILE" | head -1; exit "${PIPESTATUS[0]}"', process.execPath, BIN, ...args],
+      { encoding: 'utf8', env: { ...process.env, ERR_FILE: errFile }, cwd: tmp });
+    return { code: r.status ?? -1, err: readFileSync(errFile, 'utf8'), head: r.stdout };
+  }
+
+  it('check and summary piped into head -1 stop quietly with 141, every time', { timeout: 180_000, skip: process.platform === 'win32' }, () => {
+    for (const args of [['check', '--format', 'json', big], ['summary', big]]) {
+      for (let i = 0; i < 3; i++) {
+        const r = throughHead(args);
+        assert.equal(r.err, '', `${args[0]} run ${i}: ${r.err}`);
+        assert.equal(r.code, EXIT_PIPE, `${args[0]} run ${i}`);
+        assert.equal(r.head.split('\n').length, 2, 'head printed its line');
+      }
+    }
+  });
+
+  it('every command that prints stops quietly when stdout is closed before it writes', { timeout: 120_000 }, async () => {
+    const runs: string[][] = [
+      ['check', fx('sidecar.json')],
+      ['check', '--format', 'json', fx('sidecar.json')],
+      ['summary', fx('sidecar.json')],
+      ['refs', fx('sidecar.json'), '--name', 'PassthroughCluster'],
+      ['trace', fx('sidecar.json'), '--to', 'http://ratings:9080/ratings/0'],
+      ['--help'],
+      ['fetch', '--help'],
+    ];
+    for (const args of runs) {
+      for (let i = 0; i < 2; i++) {
+        const r = await runBin(args, { closeAfter: 'start' });
+        assert.equal(r.err, '', `${args.join(' ')}: ${r.err}`);
+        assert.equal(r.code, EXIT_PIPE, args.join(' '));
+      }
+    }
+  });
+});
+
+describe('inputs that are not dumps', () => {
+  it('/dev/zero ends at once with one sentence, exit 3', { timeout: 30_000, skip: process.platform === 'win32' }, async () => {
+    const r = await runBin(['check', '/dev/zero']);
+    assert.equal(r.code, 3);
+    oneSentence(r.err);
+    assert.match(r.err, /\/dev\/zero is a binary file/);
+  });
+
+  it('an endless text stream on stdin stops at --max-size with one sentence, exit 3', { timeout: 30_000 }, async () => {
+    const child = spawn(process.execPath, [BIN, 'check', '-', '--max-size', '0.5'], { cwd: tmp });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    // Keep writing until the program has gone: it must stop reading on its own.
+    const line = Buffer.from('key: value that never ends\n'.repeat(2000));
+    let open = true;
+    child.stdin.on('error', () => { open = false; });
+    const pump = (): void => {
+      while (open && child.stdin.write(line));
+      if (open) child.stdin.once('drain', pump);
+    };
+    pump();
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => { open = false; resolve(c); }));
+    assert.equal(code, 3);
+    oneSentence(err);
+    assert.match(err, /<stdin> is larger than the 0\.5 MB input limit; pass --max-size/);
+  });
+
+  it('a file over --max-size is refused with the limit in the sentence', () => {
+    const f = path.join(tmp, 'over.json');
+    writeFileSync(f, readFileSync(fx('sidecar.json')));
+    const r = run('check', '--max-size', '0.001', f);
+    assert.equal(r.code, 3);
+    oneSentence(r.err);
+    assert.match(r.err, /over\.json is larger than the 0\.001 MB input limit/);
+    for (const bad of ['0', '-1', 'lots', '']) assert.equal(run('check', '--max-size', bad, f).code, 2, bad);
+  });
+
+  it('empty, blank and comment-only files agree, JSON or YAML: exit 3, "there is nothing to check"', () => {
+    const cases: Record<string, string | Buffer> = {
+      'empty.json': '',
+      'empty.yaml': '',
+      'blank.json': '  \n\t\r\n',
+      'blank.yml': '\n\n',
+      'comments.yaml': '# istioctl output went here\n  # nothing else\n',
+      'markers.yaml': '---\n# a comment\n...\n---\n',
+      'comments.json': '// nothing\n/* at all */\n',
+      'bom.json': Buffer.from([0xef, 0xbb, 0xbf, 0x0a]),
+    };
+    for (const [name, content] of Object.entries(cases)) {
+      const f = path.join(tmp, name);
+      writeFileSync(f, content);
+      for (const command of [['check'], ['summary'], ['refs', '--name', 'x']]) {
+        const r = run(...command, f);
+        assert.equal(r.code, 3, `${command[0]} ${name}`);
+        assert.equal(r.out, '', name);
+        oneSentence(r.err);
+        assert.match(r.err, new RegExp(`${name.replace('.', '\\.')} is empty .*; there is nothing to check\\.$`));
+      }
+    }
+    // Not blank: a document marker followed by content, an unterminated comment (the parser reports those).
+    for (const content of ['--- {a: 1}\n', '/* never closed\n']) {
+      const f = path.join(tmp, 'not-blank.yaml');
+      writeFileSync(f, content);
+      assert.doesNotMatch(run('check', f).err, /is empty/, content);
+    }
+  });
+
+  it('reads - from stdin, once, with the content deciding JSON or YAML', { timeout: 30_000 }, async () => {
+    for (const f of ['sidecar.json', 'sidecar.yaml']) {
+      const r = await runBin(['check', '-', '--fail-on', 'never'], { stdin: readFileSync(fx(f)) });
+      assert.equal(r.code, 0, r.err);
+      assert.match(r.out, /^<stdin>:\d+:\d+: error listener-error: /m, f);
+    }
+    const empty = await runBin(['check', '-'], { stdin: '' });
+    assert.equal(empty.code, 3);
+    assert.match(empty.err, /<stdin> is empty/);
+    assert.equal(run('check', '-', '-').code, 2);
+  });
+
+  it('garbage of every kind: one sentence each, the right exit code, no stack', () => {
+    const bin = path.join(tmp, 'random.json');
+    writeFileSync(bin, Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256)));
+    const notDir = path.join(tmp, 'plain-file');
+    writeFileSync(notDir, 'x');
+    const folder = path.join(tmp, 'a-folder');
+    mkdirSync(folder, { recursive: true });
+    for (const [args, code, re] of [
+      [['check', bin], 3, /binary file/],
+      [['check', path.join(notDir, 'x.json')], 3, /a part of the path is a file/],
+      [['summary', folder], 3, /is a directory/],
+      [['refs', path.join(tmp, 'missing.yaml'), '--name', 'x'], 3, /does not exist/],
+      [['trace', folder, '--to', 'http://a/'], 3, /is a directory/],
+      [['trace', path.join(tmp, 'missing.json'), '--to', 'http://a/'], 3, /does not exist/],
+      [['check', '--context', 'x', fx('sidecar.json')], 2, /Unknown option --context for check/],
+      [['summary', '--format', 'json', fx('sidecar.json')], 2, /Unknown option --format for summary/],
+      [['refs', '--yaml', fx('sidecar.json'), '--name', 'x'], 2, /Unknown option --yaml for refs/],
+      [['trace', fx('sidecar.json'), '--to', 'http://a/', '--max-size', 'x'], 2, /--max-size must be a positive number/],
+      [['trace', fx('sidecar.json'), '-x'], 2, /Unknown option -x/],
+      [['check', '-o'], 2, /Unknown option -o for check/],
+    ] as const) {
+      const r = run(...args);
+      assert.equal(r.code, code, args.join(' '));
+      oneSentence(r.err.replace(/ Run "envoy-lens[^"]*" for usage\.$/, ''));
+      assert.match(r.err, re, args.join(' '));
+    }
+  });
+
+  it('help: per command, listing every option that command takes', () => {
+    for (const command of ['check', 'summary', 'refs', 'fetch']) {
+      const r = run(command, '--help');
+      assert.equal(r.code, 0, command);
+      assert.match(r.out, new RegExp(`^Usage: envoy-lens ${command}`));
+      assert.deepEqual(run('help', command).out, r.out);
+    }
+    const fetchHelp = run('fetch', '--help').out;
+    for (const flag of ['--context', '--namespace', '-o, --output', '--yaml', '--resource', '--mask', '--method', '--admin-port',
+      '--kubeconfig', '--timeout', '--max-size', '--fail-on']) {
+      assert.ok(fetchHelp.includes(flag), flag);
+    }
+    assert.match(run('trace', '--help').out, /--max-size MB/);
   });
 });

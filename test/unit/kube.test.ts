@@ -10,10 +10,10 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { V1Pod } from '@kubernetes/client-node';
 import {
-  FetchError, KubeAccess, KubeError, KubeErrorCode, adminDumpPath, checkName, describeEnvoyPod, isDnsLabel,
-  isDnsSubdomain, loadKubeConfig,
+  FetchError, KubeAccess, KubeError, KubeErrorCode, SETTING_OPTION_NAMES, adminDumpPath, checkName, describeEnvoyPod, isDnsLabel,
+  isDnsSubdomain, loadKubeConfig, strictJsonProblem,
 } from '../../src/kube';
-import { FakeApiServer, FakeContextSpec, startFakeApiServer } from '../fake-apiserver/fakeApiServer';
+import { FakeApiServer, FakeContextSpec, defaultPods, startFakeApiServer } from '../fake-apiserver/fakeApiServer';
 
 const MiB = 1024 * 1024;
 const BIG = 50 * MiB;
@@ -77,7 +77,15 @@ async function freePort(): Promise<number> {
 
 before(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'envoy-lens-kube-test-'));
-  server = await startFakeApiServer({ dumpBytes: BIG, smallDumpBytes: MiB });
+  server = await startFakeApiServer({
+    dumpBytes: BIG,
+    smallDumpBytes: MiB,
+    pods: [
+      ...defaultPods(),
+      { namespace: NS, name: 'status-garbage', containers: ['app', 'istio-proxy'], behaviour: { statusFrame: '{"status": "Succ' } },
+      { namespace: NS, name: 'stray-frames', containers: ['app', 'istio-proxy'], behaviour: { strayChannel: 9 } },
+    ],
+  });
   dumpShaWithNewline = sha256(Buffer.concat([server.dump, Buffer.from('\n')]));
   smallSha = sha256(server.smallDump);
   smallShaWithNewline = sha256(Buffer.concat([server.smallDump, Buffer.from('\n')]));
@@ -120,6 +128,35 @@ describe('names', () => {
     assert.equal(adminDumpPath({ includeEds: false }), 'config_dump');
     assert.equal(adminDumpPath({ includeEds: false, resource: 'dynamic_active_clusters', mask: 'cluster.name' }),
       'config_dump?resource=dynamic_active_clusters&mask=cluster.name');
+  });
+});
+
+describe('strict JSON for fetched dumps', () => {
+  it('finds what JSON.parse refuses and the tolerant scanner reads past, at the right byte', () => {
+    const cases: Array<[string | Buffer, string | undefined, number?]> = [
+      ['{"a": "ok \\u00e9 \\n \\" \\\\ \\/"}', undefined],
+      ['  [1, {"b": [true, null]}]\n', undefined],
+      ['{"a": "x\\u12G4"}', 'an invalid \\u escape in a string', 8],
+      ['{"a": "x\\q"}', 'an invalid escape in a string', 8],
+      ['{"a": "x\ty"}', 'a raw control character in a string', 8],
+      ['{"a": "nul\u0000"}', 'a raw control character in a string', 10],
+      ['{"a": [1, 2, ]}', 'a trailing comma', 11],
+      ['{"a": 1,\n}', 'a trailing comma', 7],
+      ['{"a": 1} // done', 'a comment', 9],
+      ['{"a": /* x */ 1}', 'a comment', 6],
+      ['\ufeff{}', 'a byte-order mark before the JSON value', 0],
+      ['200\n{}', 'text before the JSON value', 0],
+      [Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d]), 'invalid UTF-8'],
+      ['{"s": "a,]"}', undefined], // commas and brackets inside strings are text
+      ['{"s": "//"}', undefined],
+    ];
+    for (const [input, message, offset] of cases) {
+      const bytes = typeof input === 'string' ? Buffer.from(input) : input;
+      const p = strictJsonProblem(bytes);
+      assert.equal(p?.message, message, String(input));
+      if (offset !== undefined) assert.equal(p?.offset, offset, String(input));
+      if (message === undefined) JSON.parse(bytes.toString()); // agrees with JSON.parse
+    }
   });
 });
 
@@ -248,7 +285,10 @@ describe('kubeconfig loading', () => {
 
   it('says so when there is no kubeconfig at all, or the file is broken', async () => {
     await failsWith(loadKubeConfig({ env: { HOME: path.join(tmp, 'nobody') }, serviceAccountDir: path.join(tmp, 'no-sa') }), 'no-kubeconfig', /KUBECONFIG/);
-    await failsWith(loadKubeConfig({ kubeconfigPath: path.join(tmp, 'nope.yaml'), env: {} }), 'no-kubeconfig', /from the settings does not exist/);
+    await failsWith(loadKubeConfig({ kubeconfigPath: path.join(tmp, 'nope.yaml'), env: {} }), 'no-kubeconfig', /given by --kubeconfig does not exist; fix --kubeconfig or leave it out/);
+    await failsWith(loadKubeConfig({ kubeconfigPath: path.join(tmp, 'nope.yaml'), env: {}, names: SETTING_OPTION_NAMES }), 'no-kubeconfig',
+      /given by the envoyLens\.kubeconfig setting does not exist; fix the envoyLens\.kubeconfig setting or leave it out/);
+    await failsWith(loadKubeConfig({ kubeconfigPath: tmp, env: {} }), 'kubeconfig-invalid', /is a folder, not a file/);
     const broken = writeFile('broken.yaml', 'apiVersion: v1\nclusters: [ { name: x\n');
     await failsWith(loadKubeConfig({ kubeconfigPath: broken, env: {} }), 'kubeconfig-invalid', /broken\.yaml/);
     await failsWith(kube.listNamespaces('no-such-context'), 'unknown-context', /"admin"/);
@@ -353,8 +393,21 @@ describe('fetchConfigDump: each failure has its own code and message', () => {
     await failsWith(fetch('ratings-admin-down', { method: 'port-forward' }), 'admin-port-closed', /proxyAdminPort/);
   });
 
-  it('output that is not JSON shows its first bytes', async () => {
-    await failsWith(fetch('html-admin'), 'not-json', /starts with "<html><body>Envoy Admin/);
+  it('output that is not JSON shows the bytes where it goes wrong', async () => {
+    await failsWith(fetch('html-admin'), 'not-json', /not valid JSON \(.+ at byte 0, near "<html><body>Envoy Admin/);
+  });
+
+  it('a broken exit status or a frame on a channel the stream does not use is a protocol-error, not a crash', async () => {
+    await failsWith(fetch('status-garbage', { method: 'exec' }), 'protocol-error', /exit status that is not a Kubernetes Status \("\{"status": "Succ"\)/);
+    await failsWith(fetch('stray-frames', { method: 'exec' }), 'protocol-error', /exec stream of pod "stray-frames" sent a frame on channel 9/);
+    await failsWith(fetch('stray-frames', { method: 'port-forward' }), 'protocol-error', /port-forward stream of pod "stray-frames" sent a frame on channel 9/);
+  });
+
+  it('filters Envoy refuses: admin-http-error naming the options, by exec and by port-forward', async () => {
+    await failsWith(fetch('productpage-v1-7d4', { resource: 'version_info', method: 'exec' }), 'admin-http-error',
+      /refused "\/config_dump\?include_eds&resource=version_info" \("version_info is not a repeated field.*"\); check the filters \(--resource, --mask\)\./);
+    await failsWith(fetch('productpage-v1-7d4', { mask: 'no_such.field', method: 'port-forward', names: SETTING_OPTION_NAMES }), 'admin-http-error',
+      /could not be successfully applied to any configs\."\); check the filters \(the envoyLens\.fetch\.resource setting, the envoyLens\.fetch\.mask setting\)\./);
   });
 
   it('a dropped stream is reported as truncated, never as a dump', async () => {
@@ -366,10 +419,14 @@ describe('fetchConfigDump: each failure has its own code and message', () => {
 
   it('too big: stops at the cap and offers filters; the server sees the client leave', async () => {
     const ended = server.nextStreamEnd('productpage-v1-7d4');
-    await failsWith(fetch('productpage-v1-7d4', { maxBytes: 2 * MiB }), 'too-big', /larger than the 2\.1 MB limit.*resource=dynamic_active_clusters.*mask=/);
+    await failsWith(fetch('productpage-v1-7d4', { maxBytes: 2 * MiB }), 'too-big',
+      /larger than the 2\.1 MB limit; fetch part of it \(--resource dynamic_active_clusters, or --mask with the fields you need\), or raise the limit \(--max-size\)\.$/);
     const end = await ended;
     assert.equal(end.outcome, 'client-gone');
     assert.ok(end.bytesSent < BIG);
+    // The editor names its settings instead.
+    const e = await fetch('productpage-v1-7d4', { maxBytes: 2 * MiB, names: SETTING_OPTION_NAMES }).catch((x: unknown) => x as KubeError);
+    assert.match((e as KubeError).message, /\(the envoyLens\.fetch\.resource setting dynamic_active_clusters, or the envoyLens\.fetch\.mask setting with the fields you need\), or raise the limit \(the envoyLens\.fetch\.maxSizeMB setting\)\.$/);
   });
 
   it('cancel mid-transfer closes the stream (exec and port-forward)', async () => {
@@ -389,7 +446,7 @@ describe('fetchConfigDump: each failure has its own code and message', () => {
 
   it('a stalled stream times out with what it was doing', async () => {
     const ended = server.nextStreamEnd('slow-stall');
-    await failsWith(fetch('slow-stall', { timeoutMs: 400 }), 'timeout', /timed out after 400 ms while running pilot-agent in pod "slow-stall" \(262\.1 kB received\)/);
+    await failsWith(fetch('slow-stall', { timeoutMs: 400 }), 'timeout', /timed out after 400 ms while running pilot-agent in pod "slow-stall" \(262\.1 kB received\); check the connection to the cluster or raise the timeout \(--timeout\)\.$/);
     assert.equal((await ended).outcome, 'client-gone');
   });
 });
@@ -465,7 +522,7 @@ describe('summary', () => {
   it('saw every failure code with a distinct message', () => {
     const expected: KubeErrorCode[] = ['invalid-name', 'invalid-option', 'no-kubeconfig', 'kubeconfig-invalid', 'unknown-context',
       'forbidden-list', 'forbidden-exec', 'forbidden-port-forward', 'pod-not-found', 'no-envoy-container', 'container-not-running',
-      'exec-tool-missing', 'admin-port-closed', 'not-json', 'truncated', 'too-big', 'cancelled', 'timeout',
+      'exec-tool-missing', 'admin-port-closed', 'admin-http-error', 'not-json', 'protocol-error', 'truncated', 'too-big', 'cancelled', 'timeout',
       'credential-plugin-missing', 'credential-plugin-failed', 'unauthorized', 'untrusted-ca', 'unreachable'];
     const missing = expected.filter((c) => !seen.has(c));
     assert.deepEqual(missing, []);
