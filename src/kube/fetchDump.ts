@@ -6,6 +6,7 @@
 // A dump is only returned whole: exec output without the exit status frame is truncated, an HTTP body
 // must be complete, and the text must parse as JSON.
 import { scanJson } from '../core/parse/jsonScanner';
+import { MSG_TOO_DEEP } from '../core/parse/tape';
 import * as http from 'node:http';
 import type * as net from 'node:net';
 import { Duplex, PassThrough, Writable } from 'node:stream';
@@ -475,8 +476,10 @@ function checkJson(raw: Buffer, w: Where, source: string, bytes: number, adminPa
     throw adminRefused(w, adminPath, `${source} printed text instead of JSON`, text(), true);
   }
   const tape = scanJson(raw);
-  const scanned = tape.problems[0] ?? (tape.roots.length === 0 ? { message: 'No JSON value.', start: first } : undefined);
-  const problem = scanned ? { message: firstLine(scanned.message, 80).replace(/\.$/, ''), offset: scanned.start } : strictJsonProblem(raw);
+  // Nesting past the scanner's depth cut is still valid JSON (only our reading of it stops): not a damaged dump.
+  const scanned = tape.problems.find((p) => p.message !== MSG_TOO_DEEP) ?? (tape.roots.length === 0 ? { message: 'No JSON value.', start: first } : undefined);
+  // The strict reader first: its wording names what JSON.parse refuses; the scanner's finds what it does not.
+  const problem = strictJsonProblem(raw) ?? (scanned ? { message: firstLine(scanned.message, 80).replace(/\.$/, ''), offset: scanned.start } : undefined);
   if (problem) {
     // The bytes around the problem, escaped so a control character or a stray byte shows.
     const at = Math.max(0, Math.min(problem.offset, raw.length));
