@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import * as v8 from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import * as vscode from 'vscode';
-import { looksLikeEnvoy, SNIFF_BYTES, Workspace, type Analysis, type Diagnostic } from '../core/facade';
+import { looksLikeEnvoy, SNIFF_BYTES, Workspace, type Analysis, type Diagnostic, type Trace, type TraceRequest } from '../core/facade';
 import { log } from './log';
 import { slice } from './mainThread';
 
@@ -44,8 +44,17 @@ interface CheckRequest {
   analysisId: number;
 }
 
+/** A trace, run where the analyses and their sources are: the worker. */
+interface TraceWorkerRequest {
+  kind: 'trace';
+  id: number;
+  uri: string;
+  analysisId: number;
+  request: TraceRequest;
+}
+
 interface Waiting {
-  req: Request | CheckRequest;
+  req: Request | CheckRequest | TraceWorkerRequest;
   resolve: (a: Analysis) => void;
   reject: (e: Error) => void;
   /** The analysis being assembled from the worker's messages. */
@@ -120,12 +129,38 @@ class IndexWorker {
     }
   }
 
+  /**
+   * A request traced in the worker, through the analyses and sources it holds (a trace re-reads resources from the
+   * source text: on a large dump that is more than a main-thread slice may take). null when the worker holds a newer
+   * analysis of the document, undefined when it no longer holds it, for the caller to trace it itself.
+   */
+  async trace(a: Analysis, request: TraceRequest): Promise<Trace | null | undefined> {
+    const analysisId = this.ids.get(a);
+    if (analysisId === undefined || analysisId < this.lostBelow) return undefined;
+    const id = this.nextId++;
+    const req: TraceWorkerRequest = { kind: 'trace', id, uri: a.uri, analysisId, request };
+    let r: Analysis;
+    try {
+      r = await new Promise<Analysis>((resolve, reject) => {
+        this.waiting.set(id, { req, resolve, reject });
+        this.send(req);
+      });
+    } catch (e) {
+      const message = (e as Error).message;
+      if (message === 'stale') return null;
+      if (message === 'lost') return undefined;
+      if (message.startsWith('indexing took longer')) throw new Error('the trace took too long and was stopped');
+      throw e; // the trace itself failed: the same error it would raise on the main thread
+    }
+    return (r as unknown as { trace: Trace }).trace;
+  }
+
   /** The worker forgets a document. */
   remove(uri: string): void {
     this.worker?.postMessage({ kind: 'remove', uri });
   }
 
-  private send(req: Request | CheckRequest): void {
+  private send(req: Request | CheckRequest | TraceWorkerRequest): void {
     const w = this.waiting.get(req.id);
     if (!w) return;
     if ('kind' in req && this.worker === undefined) {
@@ -314,6 +349,11 @@ export class DumpIndex implements vscode.Disposable {
   /** The checks of an analysis, run in the worker; null: a newer analysis is coming; undefined: check it yourself. */
   checkOffThread(a: Analysis): Promise<Diagnostic[] | null | undefined> {
     return this.worker.check(a);
+  }
+
+  /** The trace of a request through an analysis, run in the worker (see IndexWorker.trace). */
+  traceOffThread(a: Analysis, request: TraceRequest): Promise<Trace | null | undefined> {
+    return this.worker.trace(a, request);
   }
 
   /** Forgets an open document (on close), unless it was indexed from disk too. */

@@ -7,7 +7,7 @@
  */
 import * as v8 from 'node:v8';
 import { parentPort } from 'node:worker_threads';
-import { analyze, check, Workspace } from '../core/facade';
+import { analyze, check, traceRequest, Workspace, type TraceRequest } from '../core/facade';
 
 const CHUNK_ITEMS = 500;
 
@@ -36,8 +36,14 @@ function post(message: Record<string, unknown>, value?: unknown): void {
  */
 const ws = new Workspace();
 const held = new Map<string, number>();
+/** The text each held analysis was made from: a trace re-reads resources from it. */
+const sources = new Map<string, string>();
 
-type Message = ({ kind?: 'index' } & Request) | { kind: 'remove'; uri: string } | { kind: 'check'; id: number; uri: string; analysisId: number };
+type Message =
+  | ({ kind?: 'index' } & Request)
+  | { kind: 'remove'; uri: string }
+  | { kind: 'check'; id: number; uri: string; analysisId: number }
+  | { kind: 'trace'; id: number; uri: string; analysisId: number; request: TraceRequest };
 
 function sendChunked(id: number, value: Record<string, unknown>): void {
   const head: Record<string, unknown> = { ...value };
@@ -59,6 +65,17 @@ parentPort?.on('message', (m: Message) => {
   if (m.kind === 'remove') {
     ws.remove(m.uri);
     held.delete(m.uri);
+    sources.delete(m.uri);
+    return;
+  }
+  if (m.kind === 'trace') {
+    try {
+      const text = sources.get(m.uri);
+      if (held.get(m.uri) !== m.analysisId || text === undefined) post({ id: m.id, kind: 'error', error: 'stale' });
+      else sendChunked(m.id, { trace: traceRequest(ws, m.uri, text, m.request, { sourceOf: (u) => sources.get(u) }) });
+    } catch (e) {
+      post({ id: m.id, kind: 'error', error: (e as Error)?.message ?? String(e) });
+    }
     return;
   }
   if (m.kind === 'check') {
@@ -80,6 +97,8 @@ function index(req: Request): void {
     const analysis = analyze(req.uri, req.text, { languageId: req.languageId, isCancelled });
     ws.set(analysis);
     held.set(req.uri, req.id);
+    // Bytes (a file read from disk) are decoded as the core decodes them: UTF-8, a BOM kept so offsets line up.
+    sources.set(req.uri, typeof req.text === 'string' ? req.text : new TextDecoder('utf-8', { ignoreBOM: true }).decode(req.text));
     sendChunked(req.id, analysis as unknown as Record<string, unknown>);
   } catch (e) {
     const err = e as Error;

@@ -172,8 +172,14 @@ export function registerTraceFeatures(context: vscode.ExtensionContext, index: D
     let trace: Trace;
     try {
       const req = parseTarget(normalizeTarget(to), { direction: inbound ? 'inbound' : 'outbound', headers: arg?.headers });
-      const sourceOf = (u: string) => vscode.workspace.textDocuments.find((d) => d.uri.toString() === u)?.getText();
-      trace = slice(doc.uri.toString(), 'trace', () => traceRequest(index.workspace, doc.uri.toString(), doc.getText(), req, { sourceOf }));
+      // In the worker, which holds the analyses and their sources; here only when the worker lost them.
+      const a = index.get(doc.uri);
+      const offThread = a && index.versionOf(doc.uri) === doc.version ? await index.traceOffThread(a, req) : undefined;
+      if (offThread) trace = offThread;
+      else {
+        const sourceOf = (u: string) => vscode.workspace.textDocuments.find((d) => d.uri.toString() === u)?.getText();
+        trace = slice(doc.uri.toString(), 'trace', () => traceRequest(index.workspace, doc.uri.toString(), doc.getText(), req, { sourceOf }));
+      }
     } catch (e) {
       void vscode.window.showErrorMessage(`Envoy trace: ${noLinks((e as Error).message)}`);
       if ((e as Error).name !== 'Error') log().error('[trace]', e as Error);
