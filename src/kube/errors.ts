@@ -2,41 +2,44 @@
 // user (what failed, what to do) and a `detail` string for the log (server Status bodies, stderr, stacks).
 
 /** Stable codes of every failure the kube layer reports; never reused for something else. */
-export type KubeErrorCode =
+export const KUBE_ERROR_CODES = [
   // kubeconfig
-  | 'no-kubeconfig'
-  | 'kubeconfig-invalid'
-  | 'unknown-context'
-  | 'invalid-name'
-  | 'invalid-option'
+  'no-kubeconfig',
+  'kubeconfig-invalid',
+  'unknown-context',
+  'invalid-name',
+  'invalid-option',
   // credentials and connection
-  | 'credential-plugin-missing'
-  | 'credential-plugin-failed'
-  | 'unauthorized'
-  | 'untrusted-ca'
-  | 'unreachable'
+  'credential-plugin-missing',
+  'credential-plugin-failed',
+  'unauthorized',
+  'untrusted-ca',
+  'unreachable',
   // RBAC
-  | 'forbidden-list'
-  | 'forbidden-exec'
-  | 'forbidden-port-forward'
+  'forbidden-list',
+  'forbidden-exec',
+  'forbidden-port-forward',
   // the pod and its proxy
-  | 'pod-not-found'
-  | 'no-envoy-container'
-  | 'container-not-running'
-  | 'exec-tool-missing'
-  | 'exec-failed'
-  | 'admin-port-closed'
-  | 'admin-http-error'
+  'pod-not-found',
+  'no-envoy-container',
+  'container-not-running',
+  'exec-tool-missing',
+  'exec-failed',
+  'admin-port-closed',
+  'admin-http-error',
   // the transfer
-  | 'not-json'
-  | 'protocol-error'
-  | 'truncated'
-  | 'too-big'
-  | 'cancelled'
-  | 'timeout'
-  | 'api-error'
+  'not-json',
+  'protocol-error',
+  'truncated',
+  'too-big',
+  'cancelled',
+  'timeout',
+  'api-error',
   // saving the dump
-  | 'write-failed';
+  'write-failed',
+] as const;
+
+export type KubeErrorCode = (typeof KUBE_ERROR_CODES)[number];
 
 /** Base class: `code` for programs, `message` (one sentence) for people, `detail` for the log. */
 export class KubeError extends Error {

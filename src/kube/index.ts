@@ -8,7 +8,7 @@ export type { FetchMethod, FetchOptions, FetchResult } from './fetchDump';
 export { DEFAULT_MAX_BYTES, adminDumpPath, isFilterValue } from './fetchDump';
 export type { EnvoyPod, EnvoyRole } from './pods';
 export { ENVOY_CONTAINER, DEFAULT_ADMIN_PORT, describeEnvoyPod, findEnvoyContainer } from './pods';
-export { KubeError, KubeConfigError, FetchError, isKubeError, CLI_OPTION_NAMES, SETTING_OPTION_NAMES } from './errors';
+export { KubeError, KubeConfigError, FetchError, isKubeError, CLI_OPTION_NAMES, SETTING_OPTION_NAMES, KUBE_ERROR_CODES } from './errors';
 export type { KubeErrorCode, KubeWarning, OptionNames } from './errors';
 export { writeFileAtomic, targetProblem } from './atomicWrite';
 export { strictJsonProblem } from './strictJson';
