@@ -4,6 +4,7 @@
  * a FIFO that never ends or a runaway pipe stops at the cap instead of filling memory.
  */
 import * as fs from 'node:fs';
+import { LineIndex, type Analysis } from '../core/facade';
 
 /** Default cap in megabytes (1 MB = 1,000,000 bytes), the same as fetch's and the envoyLens.fetch.maxSizeMB setting. */
 export const DEFAULT_MAX_MB = 256;
@@ -174,4 +175,17 @@ export function isBlank(b: Uint8Array): boolean {
     }
   }
   return true;
+}
+
+/**
+ * Why a file is not used: not an Envoy dump, and, when it does not even parse, where it breaks first (`[[[[` or a
+ * cut-off file would otherwise hide its damage behind "not an Envoy config dump").
+ */
+export function notEnvoyMessage(name: string, bytes: Uint8Array, analysis: Analysis): string {
+  const broken = analysis.problems.find((p) => p.code === 'parse-error');
+  const what = `${name} is not an Envoy config dump or config (no listeners, routes, clusters, endpoints or secrets found)`;
+  if (!broken) return `${what}.`;
+  const text = analysis.format === 'yaml' ? new TextDecoder().decode(bytes) : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  const at = new LineIndex(text).positionAt(broken.span.start);
+  return `${what}; it does not parse either: ${at.line + 1}:${at.character + 1}: ${broken.message}`;
 }

@@ -18,7 +18,7 @@ import {
 } from '../core/facade';
 import { DEFAULT_TIMEOUT_MS, isFilterValue } from '../kube/index';
 import { runFetch } from './fetch';
-import { DEFAULT_MAX_MB, parseMaxSize, readInput } from './input';
+import { DEFAULT_MAX_MB, notEnvoyMessage, parseMaxSize, readInput } from './input';
 import { runTrace } from './trace';
 
 
@@ -194,7 +194,7 @@ function load(files: string[], io: Io, maxBytes: number, endpointSamples?: numbe
     }
     const analysis = analyze(input.name, input.bytes, { languageId: input.languageId, endpointSamples });
     if (analysis.problems.some((x) => x.code === 'not-envoy')) {
-      io.err(`envoy-lens: ${input.name} is not an Envoy config dump or config (no listeners, routes, clusters, endpoints or secrets found).`);
+      io.err(`envoy-lens: ${notEnvoyMessage(input.name, input.bytes, analysis)}`);
       failed++;
       continue;
     }

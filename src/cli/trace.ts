@@ -6,7 +6,7 @@
  */
 import { analyze, LineIndex, Workspace } from '../core/facade';
 import { parseTarget, traceRequest, type Trace, type TraceHop } from '../core/trace';
-import { DEFAULT_MAX_MB, parseMaxSize, readInput } from './input';
+import { DEFAULT_MAX_MB, notEnvoyMessage, parseMaxSize, readInput } from './input';
 
 /** Output sinks (the same shape as the CLI's Io). */
 export interface TraceIo {
@@ -179,7 +179,7 @@ export function runTrace(args: string[], io: TraceIo): number {
     }
     const analysis = analyze(input.name, input.bytes, { languageId: input.languageId });
     if (analysis.problems.some((x) => x.code === 'not-envoy')) {
-      io.err(`envoy-lens: ${input.name} is not an Envoy config dump or config (no listeners, routes, clusters, endpoints or secrets found).`);
+      io.err(`envoy-lens: ${notEnvoyMessage(input.name, input.bytes, analysis)}`);
       return 3;
     }
     ws.set(analysis);

@@ -80,11 +80,18 @@ describe('envoy-lens check', () => {
     writeFileSync(bin, Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00]));
     const pkg = path.join(tmp, 'package.json');
     writeFileSync(pkg, JSON.stringify({ name: 'x', version: '1.0.0' }));
+    const brackets = path.join(tmp, 'brackets.json');
+    writeFileSync(brackets, '[[[[');
+    const badYaml = path.join(tmp, 'bad.yaml');
+    writeFileSync(badYaml, 'a: [\n');
     for (const [p, re] of [
       [path.join(tmp, 'nope.json'), /does not exist/],
       [tmp, /is a directory/],
       [bin, /binary file.*gzip/],
-      [pkg, /not an Envoy config dump/],
+      [pkg, /not an Envoy config dump or config \(no listeners, routes, clusters, endpoints or secrets found\)\.$/],
+      // Damage is named, not hidden behind "not an Envoy config dump".
+      [brackets, /brackets\.json is not an Envoy config dump .*; it does not parse either: 1:5: Unexpected end of input\.$/],
+      [badYaml, /bad\.yaml is not an Envoy config dump .*; it does not parse either: 2:1: /],
     ] as const) {
       const r = run('check', p);
       assert.equal(r.code, 3, p);
