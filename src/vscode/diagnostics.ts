@@ -3,6 +3,7 @@
  * for every open dump when one changes (a fix in one istioctl file resolves references in another), cleared when
  * a document closes. Settings: envoyLens.diagnostics.enabled and envoyLens.diagnostics.severity (per-code override).
  */
+import { readdirSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { check, type Diagnostic as CoreDiagnostic, type Severity } from '../core/facade';
 import { SEVERITY, toRange } from './convert';
@@ -25,6 +26,18 @@ function keepMostSevere<T extends { d: CoreDiagnostic; level: Severity }>(found:
   return [...rest.slice(0, MAX_PER_FILE - counts.length).sort((x, y) => x.d.span.start - y.d.span.start), ...counts];
 }
 
+/**
+ * The README's name in the extension folder: vsce stores README.md as readme.md, so an installed extension has only
+ * that name, and on a case-sensitive file system no README.md (issue 8).
+ */
+function readmeName(extensionUri: vscode.Uri): string {
+  try {
+    return readdirSync(extensionUri.fsPath).find((n) => /^readme\.md$/i.test(n)) ?? 'readme.md';
+  } catch {
+    return 'readme.md';
+  }
+}
+
 export class DiagnosticsController implements vscode.Disposable {
   private readonly collection = vscode.languages.createDiagnosticCollection('envoy-lens');
   private readonly timers = new Map<string, NodeJS.Timeout>();
@@ -39,7 +52,7 @@ export class DiagnosticsController implements vscode.Disposable {
     private readonly index: DumpIndex,
     extensionUri: vscode.Uri,
   ) {
-    this.docsUri = vscode.Uri.joinPath(extensionUri, 'README.md');
+    this.docsUri = vscode.Uri.joinPath(extensionUri, readmeName(extensionUri));
     void vscode.workspace.fs.readFile(this.docsUri).then(
       (bytes) => {
         new TextDecoder().decode(bytes).split('\n').forEach((line, i) => {

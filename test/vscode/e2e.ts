@@ -1,18 +1,31 @@
 /**
- * The extension as a user sees it, in a real VS Code (code-server) driven through headless chromium:
- *  1. `npm run package` makes the VSIX, and code-server installs it offline into a scratch extensions folder
- *     (E2E_EXTENSION=dev loads the project as a development extension instead, without packaging);
- *  2. open sidecar.json from the Explorer; hover the cluster name of route "default" and read the hover widget;
- *  3. F12 on it: the cursor lands on the cluster's definition (read from the status bar "Ln X, Col Y");
- *  4. the Problems panel lists the dangling mirror cluster as unknown-cluster;
- *  5. screenshots into test-output/ (and media/screenshot.png with UPDATE_SCREENSHOT=1).
+ * The extension as a user sees it, in a real VS Code (code-server) driven through headless chromium, installed from
+ * the VSIX a user downloads: every command package.json contributes runs at least once through the UI that offers
+ * it, and each one's effect is checked on screen (issue 8: a command broken only in the package fails here).
+ *  1. `npm run package` makes the VSIX; the VSIX is checked for every file its bundles load (test/unit/vsixCheck.ts);
+ *     code-server installs it offline into a scratch extensions folder (E2E_EXTENSION=dev loads the project as a
+ *     development extension instead, without packaging);
+ *  2. Index Dump Files in Workspace (palette): the notification counts the workspace's dumps (the index worker);
+ *  3. open sidecar.json from the Explorer; the status bar item opens the summary (Show Dump Summary); hover the
+ *     cluster of route "default"; F12; the Problems panel lists the dangling mirror cluster; the hover's "Go to
+ *     definition" link (Reveal Definition) and the cluster's "used by" CodeLens (Show References);
+ *  4. a JSON dump that the sniff misses becomes one with Treat File as Envoy Dump (palette);
+ *  5. the Envoy Traffic view's buttons (Refresh, Trace Request…, Show Traffic Graph), a listener's inline Trace from
+ *     Here and the Envoy Trace view's Clear Trace;
+ *  6. Fetch Config Dump from Pod… against the fake API server (test/fake-apiserver), picking context, namespace and
+ *     pod: the dump opens with its problems; the editor's Refresh Config Dump button fetches it again;
+ *  7. a guard: the commands exercised are exactly package.json's contributes.commands;
+ *  8. screenshots into test-output/ (and media/screenshot.png with UPDATE_SCREENSHOT=1).
  *
  *   node out/test/vscode/e2e.js
  */
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import type { Page } from 'playwright-core';
+import type { FrameLocator, Locator, Page } from 'playwright-core';
+import { looksLikeEnvoy, SNIFF_BYTES } from '../../src/core/sniff';
+import { startFakeApiServer, type FakeApiServer } from '../fake-apiserver/fakeApiServer';
+import { checkVsix } from '../unit/vsixCheck';
 import {
   codeServerCli, EXTENSION_ID, extensionBuilt, launchBrowser, log, makeWorkspace, OUTPUT, remoteUri, ROOT, scratch,
   startServer, testEnv, workbenchUrl, type Server,
@@ -21,10 +34,38 @@ import { check, StepRecorder, until } from './steps';
 
 const RATINGS = 'outbound|9080||ratings.default.svc.cluster.local';
 const MIRROR = 'outbound|9080||mirror.default.svc.cluster.local';
+const NS = 'bookinfo';
+const POD = 'productpage-v1-e2e';
 const rec = new StepRecorder();
 const results = rec.results;
 const since = () => rec.since();
 const step = (name: string, fn: () => Promise<string | void>) => rec.step(name, fn);
+
+/**
+ * How each contributed command is run here: package.json's contributes.commands must be exactly these keys, so a
+ * new command without a UI step fails the run.
+ */
+const COMMANDS: Record<string, string> = {
+  'envoyLens.indexWorkspace': 'Command Palette',
+  'envoyLens.showSummary': 'the status bar item',
+  'envoyLens.revealLocation': 'the hover\'s "Go to definition" link',
+  'envoyLens.showReferences': 'the cluster\'s "used by" CodeLens',
+  'envoyLens.treatAsDump': 'Command Palette',
+  'envoyLens.traffic.refresh': 'the Envoy Traffic view\'s button',
+  'envoyLens.traceRequest': 'the Envoy Traffic view\'s button',
+  'envoyLens.clearTrace': 'the Envoy Trace view\'s button',
+  'envoyLens.traffic.traceFromHere': 'a listener\'s inline button in the Envoy Traffic view',
+  'envoyLens.showGraph': 'the Envoy Traffic view\'s button',
+  'envoyLens.fetchDump': 'Command Palette, then the context, namespace and pod pickers',
+  'envoyLens.refreshDump': 'the editor title\'s button',
+};
+const exercised = new Set<string>();
+/** A step that runs `command` through the UI; the command counts as exercised once the step's checks pass. */
+async function exercise(command: string, name: string, fn: () => Promise<string | void>): Promise<void> {
+  check(command in COMMANDS, `${command} is not in COMMANDS`);
+  await step(`${command} (${COMMANDS[command]}): ${name}`, fn);
+  exercised.add(command);
+}
 
 /** 1-based line and column of `needle` (+ offset into it) in a fixture. */
 function lineCol(text: string, needle: string, into = 0): { line: number; col: number } {
@@ -93,13 +134,117 @@ async function onScreen(page: Page, key: string, name: string): Promise<{ x: num
   });
 }
 
+/**
+ * Runs a command from the Command Palette: Enter once its row is the focused one (the list may still show an older
+ * match for a moment).
+ * Reopens the palette while the command is not listed yet (contributions arrive once the extension is scanned).
+ */
 async function runCommand(page: Page, title: string): Promise<void> {
-  await page.keyboard.press('Control+Shift+P');
+  const input = page.locator('.quick-input-widget input');
+  // The focused row, once the list is filtered down to the command (Enter then runs it).
+  const row = page.locator('.quick-input-list .monaco-list-row.focused', { has: page.locator('.label-name', { hasText: title }) }).first();
+  const t0 = Date.now();
+  let tries = 0;
+  await until(`"${title}" in the Command Palette`, async () => {
+    if (!(await input.isVisible())) {
+      await page.keyboard.press('Control+Shift+P');
+      await input.waitFor({ state: 'visible', timeout: 10_000 });
+    }
+    await input.fill(`>${title}`);
+    tries++;
+    if (await row.waitFor({ timeout: 3000 }).then(() => true, () => false)) return true;
+    await page.keyboard.press('Escape');
+    return false;
+  }, 60_000);
+  const listed = Date.now() - t0;
+  await page.keyboard.press('Enter');
+  // The palette closes, or the command's own picker takes its place (the text typed is gone either way).
+  await until(`the Command Palette to close after "${title}"`, async () =>
+    !(await input.isVisible()) || (await input.inputValue()) !== `>${title}`, 10_000);
+  if (Date.now() - t0 > 5000) log('e2e', `"${title}": listed after ${listed} ms (${tries} tries), ran after ${Date.now() - t0} ms`);
+}
+
+/** Picks the quick pick row labelled `label` (the picker shows `placeholder`), by clicking it. */
+async function pickRow(page: Page, placeholder: RegExp, label: string): Promise<string> {
+  const widget = page.locator('.quick-input-widget');
+  await until(`the picker "${placeholder.source}"`, async () => placeholder.test((await widget.locator('input').getAttribute('placeholder').catch(() => '')) ?? ''), 30_000);
+  const row = widget.locator('.quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }) }).first();
+  await row.waitFor({ timeout: 30_000 });
+  const text = (await row.locator('.label-name').first().innerText()).trim();
+  await row.click();
+  return text;
+}
+
+/**
+ * A notification whose message matches `re`, read in the notification center (with the smoke-test driver on, the
+ * workbench shows no toasts); returns its text and hides the center again.
+ */
+async function notification(page: Page, re: RegExp, timeoutMs = 30_000): Promise<string> {
+  const center = page.locator('.notifications-center.visible');
+  const found = await until(`a notification matching ${re}`, async () => {
+    if (!(await center.isVisible())) await runCommand(page, 'Notifications: Show Notifications');
+    const texts = await center.locator('.notification-list-item-message').allInnerTexts().catch(() => [] as string[]);
+    const hit = texts.find((t) => re.test(t));
+    if (!hit) throw new Error(`notifications: ${JSON.stringify(texts)}`);
+    return hit;
+  }, timeoutMs);
+  await runCommand(page, 'Notifications: Hide Notifications');
+  await center.waitFor({ state: 'hidden', timeout: 10_000 });
+  return found;
+}
+
+/** Clears the notification center (so the next check sees only new notifications). */
+async function clearNotifications(page: Page): Promise<void> {
+  await runCommand(page, 'Notifications: Clear All Notifications');
+}
+
+/** The extension's status bar item text ('' when hidden). */
+async function statusItem(page: Page): Promise<string> {
+  const t = await page.locator('.statusbar-item', { hasText: /Envoy:/ }).first().innerText({ timeout: 500 }).catch(() => '');
+  return t.replace(/\s+/g, ' ').trim();
+}
+
+/** The text of the active editor's rendered lines. */
+async function editorText(page: Page): Promise<string> {
+  const t = await page.locator('.editor-group-container.active .editor-instance .view-lines').first().innerText({ timeout: 2000 }).catch(() => '');
+  return t.replace(/\u00a0/g, ' ');
+}
+
+/** A view pane of the side bar by its title. */
+function pane(page: Page, title: string): Locator {
+  return page.locator('.pane', { has: page.locator('.pane-header', { hasText: title }) }).first();
+}
+
+/** Clicks a view title button (always shown: workbench.view.alwaysShowHeaderActions). */
+async function paneButton(page: Page, title: string, label: string): Promise<void> {
+  const p = pane(page, title);
+  // Out of the way of a tree item's tooltip, which would take the click.
+  await page.mouse.move(0, 0);
+  await page.locator('.monaco-hover, .context-view .hover-contents').first().waitFor({ state: 'hidden', timeout: 5000 }).catch(() => undefined);
+  const button = p.locator(`.pane-header .actions .action-label[aria-label^="${label}"]`).first();
+  await button.waitFor({ state: 'visible', timeout: 10_000 });
+  await button.click();
+}
+
+/** The webview's content: VS Code nests it in an outer iframe and an inner #active-frame. */
+function webview(page: Page): FrameLocator {
+  return page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+}
+
+/** Runs the trace input box and direction pick a trace command opens. */
+async function answerTrace(page: Page, to: string, direction: 'Outbound' | 'Inbound'): Promise<void> {
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible', timeout: 10_000 });
-  await input.fill(`>${title}`);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 10_000 });
+  await input.fill(to);
   await page.keyboard.press('Enter');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: direction }).first().waitFor({ timeout: 10_000 });
+  await page.keyboard.press('Enter');
+}
+
+/** A dump the sniff misses (its first 8 KB hold no Envoy key), for Treat File as Envoy Dump. */
+function lateDump(sidecar: string): string {
+  const doc = JSON.parse(sidecar) as Record<string, unknown>;
+  return JSON.stringify({ notes: 'n'.repeat(SNIFF_BYTES + 100), ...doc }, null, 2) + '\n';
 }
 
 async function main(): Promise<number> {
@@ -107,25 +252,69 @@ async function main(): Promise<number> {
   check(extensionBuilt(), 'the extension is not built (npm run build) or package.json has no "main"');
   const env = testEnv();
   mkdirSync(OUTPUT, { recursive: true });
+  const manifest = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { contributes: { commands: Array<{ command: string }> } };
   const fixture = readFileSync(path.join(ROOT, 'test', 'fixtures', 'sidecar.json'), 'utf8');
   const route = lineCol(fixture, `"cluster": "${RATINGS}"`, '"cluster": "'.length + 5);
   const definition = lineCol(fixture, `"name": "${RATINGS}"`);
 
   let vsix = '';
   let server: Server | undefined;
+  let api: FakeApiServer | undefined;
   let browser: Awaited<ReturnType<typeof launchBrowser>> | undefined;
   const workspace = makeWorkspace();
+  writeFileSync(path.join(workspace, 'late.json'), lateDump(fixture));
+  // What Index Dump Files in Workspace must find: every JSON/YAML file of the workspace whose start looks like Envoy.
+  const dumps = readdirSync(workspace).filter((f) => /\.(json|ya?ml)$/.test(f) && looksLikeEnvoy(readFileSync(path.join(workspace, f), 'utf8').slice(0, SNIFF_BYTES)));
   let page: Page | undefined;
   try {
+    await step('every contributed command has a UI step here', async () => {
+      const contributed = manifest.contributes.commands.map((c) => c.command).sort();
+      const covered = Object.keys(COMMANDS).sort();
+      const missing = contributed.filter((c) => !covered.includes(c));
+      const stale = covered.filter((c) => !contributed.includes(c));
+      check(missing.length === 0, `no UI step runs ${missing.join(', ')}: add one to test/vscode/e2e.ts`);
+      check(stale.length === 0, `COMMANDS names commands package.json no longer contributes: ${stale.join(', ')}`);
+      return `${contributed.length} commands`;
+    });
     if (!fromDev) {
       await step('npm run package makes a VSIX', async () => {
         vsix = packageVsix();
         return path.basename(vsix);
       });
+      await step('the VSIX carries every file its bundles load', async () => {
+        const report = checkVsix(vsix);
+        check(report.problems.length === 0, report.problems.join('; '));
+        return `${report.files.length} files, ${report.references.length} references checked`;
+      });
     }
+    // The fake cluster: two contexts, and a pod whose Envoy serves the sidecar fixture (known problems).
+    api = await startFakeApiServer({
+      dumpBytes: 64 * 1024,
+      pods: [
+        { namespace: NS, name: POD, containers: ['productpage', 'istio-proxy'], proxyArgs: ['proxy', 'sidecar'], behaviour: { body: fixture } },
+        { namespace: NS, name: 'details-pending', containers: ['details', 'istio-proxy'], phase: 'Pending', running: false },
+        { namespace: 'istio-system', name: 'istio-ingressgateway-6f8', containers: ['istio-proxy'], proxyArgs: ['proxy', 'router'] },
+      ],
+    });
+    const kubeDir = scratch('kube');
+    const kubeconfig = api.writeKubeconfig(path.join(kubeDir, 'config'), [
+      { name: 'viewer', token: 'viewer-token', namespace: NS },
+      { name: 'admin', token: 'admin-token', namespace: 'default' },
+    ], 'viewer');
+    // The extension reads the fake cluster's kubeconfig from its setting, set for the workspace: the setting is
+    // machine-overridable, and code-server is a remote window, where user settings of that scope do not apply.
+    mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
+    writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'envoyLens.kubeconfig': kubeconfig }, null, 2) + '\n');
+
     server = await startServer({
       env,
-      settings: { 'editor.hover.delay': 200, 'workbench.editor.enablePreview': false, 'files.autoSave': 'off' },
+      keepState: process.env.E2E_KEEP_STATE === '1', // the server's logs (exthost, renderer) stay for a look
+      settings: {
+        'editor.hover.delay': 200,
+        'workbench.editor.enablePreview': false,
+        'files.autoSave': 'off',
+        'workbench.view.alwaysShowHeaderActions': true,
+      },
       beforeStart: fromDev
         ? undefined
         : ({ extensionsDir, userDataDir, env: procEnv }) => {
@@ -155,14 +344,35 @@ async function main(): Promise<number> {
       await p.locator('.explorer-folders-view .monaco-list-row', { hasText: 'sidecar.json' }).first().waitFor({ timeout: 60_000 });
     });
 
+    await exercise('envoyLens.indexWorkspace', `the notification counts the workspace's ${dumps.length} dumps`, async () => {
+      // Before any file is open: every dump is read from disk by the index worker (dist/indexWorker.js).
+      await runCommand(p, 'Envoy: Index Dump Files in Workspace');
+      const text = await notification(p, /Envoy Lens indexed \d+ dump files? of the workspace/, 60_000);
+      check(text.includes(`indexed ${dumps.length} dump files`), `${text} (expected ${dumps.length}: ${dumps.join(', ')})`);
+      await clearNotifications(p);
+      return text;
+    });
+
     await step('open sidecar.json from the Explorer', async () => {
       await p.locator('.explorer-folders-view .monaco-list-row', { hasText: /^sidecar\.json$/ }).first().dblclick();
       await p.locator('.tabs-container .tab.active', { hasText: 'sidecar.json' }).waitFor({ timeout: 30_000 });
       await p.locator('.editor-instance .view-lines .view-line').first().waitFor({ timeout: 30_000 });
       // The extension's status bar item appears once the dump is indexed.
-      const item = p.locator('.statusbar-item', { hasText: /Envoy/ }).first();
-      await item.waitFor({ timeout: 60_000 });
-      return (await item.innerText()).replace(/\s+/g, ' ').trim();
+      return until('the Envoy status bar item', async () => (await statusItem(p)) || undefined, 60_000);
+    });
+
+    await exercise('envoyLens.showSummary', 'a summary of listeners, routes and clusters opens', async () => {
+      await p.locator('.statusbar-item', { hasText: /Envoy:/ }).first().click();
+      const text = await until('the summary editor', async () => {
+        const t = await editorText(p);
+        return t.includes('DESTINATION') && t.includes('virtualOutbound') ? t : undefined;
+      });
+      check(/0\.0\.0\.0_9080\s+0\.0\.0\.0\s+9080/.test(text), `summary text: ${text.slice(0, 300)}`);
+      await p.screenshot({ path: path.join(OUTPUT, 'e2e-summary.png') });
+      // Back to the dump; the summary is an untitled document: close it without saving.
+      await runCommand(p, 'View: Revert and Close Editor');
+      await p.locator('.tabs-container .tab.active', { hasText: 'sidecar.json' }).waitFor({ timeout: 10_000 });
+      return text.split('\n')[0].replace(/\s+/g, ' ');
     });
 
     let box: { x: number; y: number; width: number; height: number } | undefined;
@@ -255,17 +465,270 @@ async function main(): Promise<number> {
       }
       return path.relative(ROOT, shot);
     });
+
+    await exercise('envoyLens.revealLocation', `the cursor lands on the definition (line ${definition.line})`, async () => {
+      // The hover of the previous step is still up.
+      const link = p.locator('.monaco-hover a', { hasText: 'Go to definition' }).first();
+      await link.waitFor({ state: 'visible', timeout: 10_000 });
+      check((await cursor(p))?.line === route.line, 'the cursor starts on the route line');
+      await link.click();
+      const at = await until('the cursor on the definition', async () => {
+        const c = await cursor(p);
+        return c && c.line === definition.line ? c : undefined;
+      });
+      return `Ln ${at.line}, Col ${at.col}`;
+    });
+
+    await exercise('envoyLens.showReferences', 'the references peek lists the cluster\'s users', async () => {
+      // The CodeLens right above the cluster's name line (now on screen after the reveal).
+      const lens = await until('the CodeLens of the ratings cluster', async () => {
+        const name = await tokenBox(p, 'name', RATINGS);
+        if (!name) return undefined;
+        const lenses = p.locator('.codelens-decoration a', { hasText: /used by \d+ reference/ });
+        for (let i = 0; i < (await lenses.count()); i++) {
+          const b = await lenses.nth(i).boundingBox();
+          if (b && b.y < name.y && name.y - b.y < name.height * 2.5) return lenses.nth(i);
+        }
+        return undefined;
+      });
+      const title = (await lens.innerText()).trim();
+      const n = Number(/used by (\d+)/.exec(title)![1]);
+      const peek = p.locator('.peekview-widget').first();
+      // A click while the lenses are redrawn can be lost: click again until the peek opens.
+      await until('the references peek', async () => {
+        await lens.click({ timeout: 5000 });
+        return peek.waitFor({ state: 'visible', timeout: 5000 }).then(() => true, () => false);
+      });
+      // The peek lists the declaration and its references: "Locations (n + 1)", one row a `"cluster": "…ratings…"`.
+      const meta = await until('the peek title', async () => {
+        const t = (await peek.locator('.peekview-title').innerText().catch(() => '')).replace(/\s+/g, ' ');
+        return /Locations \(\d+\)|\d+ references?/.test(t) ? t : undefined;
+      });
+      const count = Number(/\((\d+)\)|(\d+) ref/.exec(meta)!.slice(1).find(Boolean));
+      check(count === n + 1 || count === n, `lens "${title}", peek title "${meta}"`);
+      const rows = (await peek.locator('.monaco-list-row').allInnerTexts()).map((r) => r.replace(/\s+/g, ' '));
+      check(rows.some((r) => r.includes('cluster": "outbound|9080||ratings')), `peek rows: ${rows.join(' | ')}`);
+      await p.screenshot({ path: path.join(OUTPUT, 'e2e-references.png') });
+      await p.keyboard.press('Escape');
+      await peek.waitFor({ state: 'hidden', timeout: 10_000 });
+      return `${title} → ${meta}`;
+    });
+
+    await exercise('envoyLens.treatAsDump', 'a dump the sniff misses gets the Envoy status bar item', async () => {
+      await p.locator('.explorer-folders-view .monaco-list-row', { hasText: /^late\.json$/ }).first().dblclick();
+      await p.locator('.tabs-container .tab.active', { hasText: 'late.json' }).waitFor({ timeout: 30_000 });
+      await p.locator('.editor-group-container.active .editor-instance .view-lines .view-line').first().waitFor({ timeout: 30_000 });
+      // Not an Envoy dump by its first 8 KB: no status bar item (it hides on the switch from sidecar.json).
+      await until('the status bar item hidden', async () => (await statusItem(p)) === '', 10_000);
+      await runCommand(p, 'Envoy: Treat File as Envoy Dump');
+      const item = await until('the Envoy status bar item', async () => (await statusItem(p)) || undefined);
+      check(/6 listeners · 11 clusters/.test(item), `status bar: ${item}`);
+      // Back to sidecar.json for the views.
+      await p.locator('.tabs-container .tab', { hasText: 'sidecar.json' }).first().click();
+      await p.locator('.tabs-container .tab.active', { hasText: 'sidecar.json' }).waitFor({ timeout: 10_000 });
+      return item;
+    });
+
+    const traffic = pane(p, 'Envoy Traffic');
+    const trace = pane(p, 'Envoy Trace');
+    const trafficRows = traffic.locator('.pane-body .monaco-list-row');
+    await step('the Envoy Traffic view lists the listeners of sidecar.json', async () => {
+      await runCommand(p, 'Explorer: Focus on Envoy Traffic View');
+      const first = await until('listener rows', async () => {
+        const labels = await trafficRows.allInnerTexts().catch(() => [] as string[]);
+        return labels.some((l) => l.includes('virtualOutbound')) ? labels : undefined;
+      });
+      return first.map((l) => l.split('\n')[0]).join(', ');
+    });
+
+    await exercise('envoyLens.traffic.refresh', 'a route configuration added to another file resolves', async () => {
+      // The view redraws by itself when its own dump changes, not when a file it resolves names in does (istioctl's
+      // listeners and routes are separate files): that is what the button is for.
+      const open = async (name: string) => {
+        await p.locator('.explorer-folders-view .monaco-list-row', { hasText: new RegExp(`^${name.replace(/\./g, '\\.')}$`) }).first().dblclick();
+        await p.locator('.tabs-container .tab.active', { hasText: name }).waitFor({ timeout: 30_000 });
+      };
+      await open('istioctl-routes.camel.json');
+      await open('istioctl-listeners.camel.json');
+      const expand = async (row: Locator, what: string) => {
+        if ((await row.getAttribute('aria-expanded')) !== 'true') await row.locator('.monaco-tl-twistie').click();
+        await until(`${what} expanded`, async () => (await row.getAttribute('aria-expanded')) === 'true', 10_000);
+      };
+      // Listener 0.0.0.0_9090 › its filter chain › route configuration "9090", which no file defines yet.
+      const listener = trafficRows.filter({ hasText: '0.0.0.0_9090' }).first();
+      await listener.waitFor({ timeout: 30_000 });
+      await expand(listener, 'listener 0.0.0.0_9090');
+      const level2 = trafficRows.filter({ has: p.locator('.label-name', { hasText: /^9090$/ }) });
+      const labels = await trafficRows.allInnerTexts();
+      const at = labels.findIndex((l) => l.includes('0.0.0.0_9090'));
+      await expand(trafficRows.nth(at + 1), 'its filter chain');
+      const routeConfig = level2.first();
+      await routeConfig.waitFor({ timeout: 10_000 });
+      const missing = (await routeConfig.innerText()).replace(/\s+/g, ' ');
+      check(/not in the dump \(routeConfig\)/.test(missing), `route configuration 9090 is missing: ${missing}`);
+      // Another tool rewrites the routes file, adding "9090": the editor reloads it and the index follows. A cluster
+      // renamed too adds an unknown-cluster problem, so the status bar's problem count says when that happened.
+      const problems = p.locator('#status\\.problems');
+      const before = await problems.innerText();
+      const routesFile = path.join(workspace, 'istioctl-routes.camel.json');
+      const routes = JSON.parse(readFileSync(routesFile, 'utf8').replace('outbound|9080|v1|ratings', 'outbound|9080|v9|ratings')) as Array<{ name: string }>;
+      routes.push({ ...routes[0], name: '9090' });
+      writeFileSync(routesFile, JSON.stringify(routes, null, 2) + '\n');
+      await until('the routes indexed again', async () => (await problems.innerText()) !== before, 30_000);
+      const stale = (await routeConfig.innerText()).replace(/\s+/g, ' ');
+      check(/not in the dump/.test(stale), `the view already redrew by itself (${stale}): find another effect for its Refresh button`);
+      await paneButton(p, 'Envoy Traffic', 'Refresh Traffic View');
+      const resolved = await until('route configuration 9090 resolved', async () => {
+        const t = (await routeConfig.innerText().catch(() => '')).replace(/\s+/g, ' ');
+        return t && !/not in the dump/.test(t) ? t : undefined;
+      }, 10_000);
+      check((await routeConfig.locator('.monaco-tl-twistie.collapsible').count()) === 1, 'the resolved route configuration has children');
+      await p.screenshot({ path: path.join(OUTPUT, 'e2e-traffic-refresh.png') });
+      // Back to sidecar.json for the next steps.
+      await p.locator('.tabs-container .tab', { hasText: 'sidecar.json' }).first().click();
+      await trafficRows.filter({ hasText: 'virtualOutbound' }).first().waitFor({ timeout: 30_000 });
+      return `${missing} → ${resolved || '9090'}`;
+    });
+
+    await exercise('envoyLens.traceRequest', 'the Envoy Trace view shows the outcome and the hops', async () => {
+      await paneButton(p, 'Envoy Traffic', 'Trace Request');
+      await answerTrace(p, 'http://ratings:9080/ratings/0', 'Outbound');
+      const outcome = trace.locator('.monaco-list-row', { hasText: 'Reached' }).first();
+      await outcome.waitFor({ timeout: 30_000 });
+      const text = (await outcome.innerText()).replace(/\s+/g, ' ');
+      check(text.includes('10.4.1.12:9080'), `outcome row: ${text}`);
+      check((await trace.locator('.monaco-list-row', { hasText: 'listener virtualOutbound' }).count()) > 0, 'a hop row for virtualOutbound');
+      await p.screenshot({ path: path.join(OUTPUT, 'e2e-trace.png') });
+      return text;
+    });
+
+    await exercise('envoyLens.clearTrace', 'the Envoy Trace view goes away', async () => {
+      await paneButton(p, 'Envoy Trace', 'Clear Trace');
+      await until('the Envoy Trace view hidden', async () => (await p.locator('.pane-header', { hasText: 'Envoy Trace' }).count()) === 0, 10_000);
+    });
+
+    await exercise('envoyLens.traffic.traceFromHere', 'a listener\'s trace shows in the Envoy Trace view', async () => {
+      const row = trafficRows.filter({ hasText: '0.0.0.0_9080' }).first();
+      await row.hover();
+      const button = row.locator('.actions .action-label[aria-label^="Trace from Here"]').first();
+      await button.waitFor({ state: 'visible', timeout: 10_000 });
+      await button.click();
+      await trace.waitFor({ state: 'visible', timeout: 15_000 });
+      const message = await until('the trace view message', async () => {
+        const t = (await trace.locator('.pane-body').innerText().catch(() => '')).replace(/\s+/g, ' ');
+        return /Outbound tcp:\/\/[\d.]+:9080/.test(t) ? t : undefined;
+      });
+      check((await trace.locator('.monaco-list-row', { hasText: 'listener 0.0.0.0_9080' }).count()) > 0, `a hop row for listener 0.0.0.0_9080: ${message}`);
+      await p.screenshot({ path: path.join(OUTPUT, 'e2e-trace-from-here.png') });
+      return message.slice(0, 120);
+    });
+
+    await exercise('envoyLens.showGraph', 'the webview draws the SVG graph', async () => {
+      await paneButton(p, 'Envoy Traffic', 'Show Traffic Graph');
+      await webview(p).locator('svg#svg').waitFor({ state: 'visible', timeout: 60_000 });
+      const nodes = await until('graph nodes', async () => {
+        const n = await webview(p).locator('g.node').count();
+        return n > 0 ? n : undefined;
+      });
+      check((await webview(p).locator('g.node', { hasText: 'outbound|9080||ratings' }).count()) > 0, 'a node for the ratings cluster');
+      await p.screenshot({ path: path.join(OUTPUT, 'e2e-graph.png') });
+      // Close it with its tab's close button (keys typed into the webview stay there).
+      const tab = p.locator('.tabs-container .tab', { hasText: 'Envoy Graph' }).first();
+      await tab.hover();
+      await tab.locator('.tab-actions .action-label').first().click();
+      await tab.waitFor({ state: 'detached', timeout: 10_000 });
+      await p.locator('.tabs-container .tab', { hasText: 'sidecar.json' }).first().click();
+      await p.locator('.tabs-container .tab.active', { hasText: 'sidecar.json' }).waitFor({ timeout: 10_000 });
+      return `${nodes} nodes`;
+    });
+
+    const fetchedTab = p.locator('.tabs-container .tab.active', { hasText: new RegExp(`^${POD}\\.${NS}\\.\\d{8}T\\d{6}Z\\.config_dump\\.json`) });
+    let fetchedName = '';
+    await exercise('envoyLens.fetchDump', `the dump of pod "${POD}" opens with its problems`, async () => {
+      await clearNotifications(p);
+      await runCommand(p, 'Envoy: Fetch Config Dump from Pod');
+      const picked = [
+        await pickRow(p, /kubeconfig context/, 'admin'),
+        await pickRow(p, /namespace of context "admin"/, NS),
+        await pickRow(p, new RegExp(`pod running Envoy in namespace "${NS}"`), POD),
+      ];
+      await fetchedTab.waitFor({ timeout: 60_000 });
+      fetchedName = (await fetchedTab.innerText()).trim().split('\n')[0];
+      const note = await notification(p, new RegExp(`Fetched .* from pod "${POD}" in namespace "${NS}"`));
+      const text = await until('the dump in the editor', async () => {
+        const t = await editorText(p);
+        return t.includes('"configs"') ? t : undefined;
+      });
+      check(text.includes('BootstrapConfigDump'), `editor text: ${text.slice(0, 200)}`);
+      const item = await until('the Envoy status bar item of the fetched dump', async () => {
+        const t = await statusItem(p);
+        return /6 listeners · 11 clusters/.test(t) ? t : undefined;
+      }, 60_000);
+      // Its problems, under its name in the Problems panel.
+      await p.keyboard.press('Control+Shift+M');
+      const filter = p.locator('.viewpane-filter input, .markers-panel-action-filter input').first();
+      await filter.fill('mirror');
+      // Filtered: the fetched dump's row, and right under it its mirror problem.
+      const problem = await until('the fetched dump\'s mirror problem', async () => {
+        const rows = (await p.locator('.markers-panel .monaco-list-row').allInnerTexts()).map((r) => r.replace(/\s+/g, ' '));
+        const at = rows.findIndex((r) => r.startsWith(`${POD}.${NS}.`));
+        const next = at >= 0 ? rows[at + 1] : undefined;
+        return next && next.includes('mirrors requests to cluster "outbound|9080||mirror') && next.includes('unknown-cluster') ? next : undefined;
+      });
+      await p.screenshot({ path: path.join(OUTPUT, 'e2e-fetch.png') });
+      return `${picked.join(' › ')} → ${fetchedName}; ${item}; ${note.slice(0, 80)}; ${problem.slice(0, 60)}`;
+    });
+
+    await exercise('envoyLens.refreshDump', 'the dump is fetched again into the same editor', async () => {
+      // Empty the editor, so the refresh has something to restore.
+      await p.locator('.editor-group-container.active .editor-instance .view-lines').first().click();
+      await p.keyboard.press('Control+A');
+      await p.keyboard.type('{}');
+      await until('the status bar without listeners', async () => !/6 listeners/.test(await statusItem(p)), 30_000);
+      await clearNotifications(p);
+      const streamed = api!.nextStreamEnd(POD);
+      const button = p.locator('.editor-group-container.active .editor-actions .action-label[aria-label^="Refresh Config Dump"]').first();
+      await button.waitFor({ state: 'visible', timeout: 10_000 });
+      await button.click();
+      const end = await streamed;
+      check(end.outcome === 'complete', `the pod's stream ended ${end.outcome}`);
+      const note = await notification(p, new RegExp(`Refreshed from pod "${POD}" in namespace "${NS}"`));
+      const item = await until('the status bar with the dump again', async () => {
+        const t = await statusItem(p);
+        return /6 listeners · 11 clusters/.test(t) ? t : undefined;
+      }, 30_000);
+      check((await fetchedTab.innerText()).includes(fetchedName), 'the same editor');
+      await p.screenshot({ path: path.join(OUTPUT, 'e2e-refresh.png') });
+      return `${item}; ${note.slice(0, 80)}`;
+    });
+
+    await step('every contributed command ran from the extension', async () => {
+      const missed = Object.keys(COMMANDS).filter((c) => !exercised.has(c));
+      check(missed.length === 0, `not run: ${missed.join(', ')}`);
+      return `${exercised.size} commands${fromDev ? ' (development extension)' : ' (installed from the VSIX)'}`;
+    });
     return 0;
   } catch {
-    if (page) await page.screenshot({ path: path.join(OUTPUT, 'e2e-failure.png') }).catch(() => undefined);
+    if (page) {
+      await page.screenshot({ path: path.join(OUTPUT, 'e2e-failure.png') }).catch(() => undefined);
+      // Notifications are not shown as toasts here (smoke-test driver): print the center's, errors included.
+      await page.keyboard.press('Escape');
+      await runCommand(page, 'Notifications: Show Notifications').catch(() => undefined);
+      const texts = await page.locator('.notifications-center .notification-list-item-message').allInnerTexts().catch(() => [] as string[]);
+      if (texts.length) console.log(`[e2e] notifications: ${texts.map((t) => JSON.stringify(t)).join('\n  ')}`);
+      const quick = await page.locator('.quick-input-widget').innerText({ timeout: 1000 }).catch(() => '');
+      if (quick) console.log(`[e2e] quick input: ${JSON.stringify(quick.slice(0, 500))}`);
+    }
     if (server) {
       writeFileSync(path.join(OUTPUT, 'e2e-server.log'), server.output());
       console.log(`[e2e] failure screenshot and server log in ${path.relative(ROOT, OUTPUT)}/`);
     }
+    if (api) writeFileSync(path.join(OUTPUT, 'e2e-apiserver.log'), api.log.join('\n') + '\n');
     return 1;
   } finally {
     await browser?.close();
     await server?.stop();
+    await api?.close();
     rmSync(workspace, { recursive: true, force: true, maxRetries: 3 });
     if (vsix && existsSync(vsix)) rmSync(path.dirname(vsix), { recursive: true, force: true });
     const passed = results.filter((r) => r.ok).length;
