@@ -191,7 +191,9 @@ export class TrafficProvider implements vscode.TreeDataProvider<TrafficNode> {
       if (!port) return undefined;
       const host = /^(.*):\d+$/.exec(def.info.address ?? '')?.[1];
       const ip = host && host !== '0.0.0.0' && host !== '::' && host !== '[::]' ? host : '10.0.0.1';
-      return { to: `tcp://${ip}:${port}`, inbound, uri: a.uri };
+      // An HTTP listener gets an HTTP request (a TCP one would end at "not_http"); otherwise a plain connection.
+      const http = a.defs.some((d) => d.kind === 'filterChain' && d.parent === node.index && d.info.filters?.some((f) => /http_connection_manager/.test(f)));
+      return { to: `${http ? 'http' : 'tcp'}://${ip}:${port}${http ? '/' : ''}`, inbound, uri: a.uri };
     }
     if (def.kind === 'route') {
       const vh = def.parent >= 0 ? a.defs[def.parent] : undefined;

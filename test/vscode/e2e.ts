@@ -616,8 +616,10 @@ async function main(): Promise<number> {
       await trace.waitFor({ state: 'visible', timeout: 15_000 });
       const message = await until('the trace view message', async () => {
         const t = (await trace.locator('.pane-body').innerText().catch(() => '')).replace(/\s+/g, ' ');
-        return /Outbound tcp:\/\/[\d.]+:9080/.test(t) ? t : undefined;
+        return /Outbound http:\/\/[\d.]+:9080\//.test(t) ? t : undefined;
       });
+      // An HTTP listener is traced with an HTTP request, so the trace gets past its HTTP connection manager.
+      check(!/not_http/.test(message), `the HTTP listener traced as HTTP: ${message}`);
       check((await trace.locator('.monaco-list-row', { hasText: 'listener 0.0.0.0_9080' }).count()) > 0, `a hop row for listener 0.0.0.0_9080: ${message}`);
       await p.screenshot({ path: path.join(OUTPUT, 'e2e-trace-from-here.png') });
       return message.slice(0, 120);
