@@ -6,16 +6,12 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import type { Diagnostic } from '../../src/core/checks/types';
-import { analyze, check, hoverAt, renderSummary, Workspace, type Analysis } from '../../src/core/facade';
+import { checkOne } from './checkOne';
+import { hoverAt, renderSummary, type Analysis } from '../../src/core/facade';
 
 const LIMIT = { timeout: 30_000 };
 
-function run(uri: string, input: string | Uint8Array, languageId: string): { a: Analysis; ws: Workspace; diags: Diagnostic[] } {
-  const ws = new Workspace();
-  const a = analyze(uri, input, { languageId });
-  ws.set(a);
-  return { a, ws, diags: check(ws, uri) };
-}
+const run = checkOne;
 
 /** A full dump whose one tcp_proxy names a missing cluster and carries `value` beside it in its typed_config. */
 function dumpWithFilterValue(value: string): string {

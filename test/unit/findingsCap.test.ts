@@ -7,16 +7,11 @@ import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { capFindings, MAX_FINDINGS_PER_FILE } from '../../src/core/checks/index';
 import type { Diagnostic } from '../../src/core/checks/types';
-import { analyze, check, Workspace, type Analysis } from '../../src/core/facade';
+import { checkOne } from './checkOne';
 
 const LIMIT = { timeout: 30_000 };
 
-function run(uri: string, input: string | Uint8Array, languageId: string): { a: Analysis; ws: Workspace; diags: Diagnostic[] } {
-  const ws = new Workspace();
-  const a = analyze(uri, input, { languageId });
-  ws.set(a);
-  return { a, ws, diags: check(ws, uri) };
-}
+const run = checkOne;
 
 describe('findings per file are capped', () => {
   const diag = (i: number, severity: Diagnostic['severity'], code: Diagnostic['code']): Diagnostic => ({

@@ -4,7 +4,8 @@
  */
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { analyze, check, Workspace, type Analysis, type Diagnostic } from '../../src/core/facade';
+import { type Analysis, type Diagnostic } from '../../src/core/facade';
+import { checkOne } from './checkOne';
 import { MSG, scanJson } from '../../src/core/parse/jsonScanner';
 import { toValue } from '../../src/core/parse/nav';
 import {
@@ -15,10 +16,7 @@ import { limitDepth, parseYamlToTape } from '../../src/core/parse/yamlTape';
 const LIMIT = { timeout: 30_000 };
 
 function run(input: string | Uint8Array, languageId: string): { a: Analysis; diags: Diagnostic[] } {
-  const ws = new Workspace();
-  const a = analyze('file:///hostile', input, { languageId });
-  ws.set(a);
-  const diags = check(ws, 'file:///hostile');
+  const { a, diags } = checkOne('file:///hostile', input, languageId);
   for (const d of diags) {
     assert.ok(d.span.start >= 0 && d.span.start <= d.span.end && d.span.end <= a.length, `span ${JSON.stringify(d.span)} in ${a.length}`);
   }

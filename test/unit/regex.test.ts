@@ -8,7 +8,8 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { parse as parseYaml } from 'yaml';
-import { analyze, check, Workspace, type Diagnostic } from '../../src/core/facade';
+import { type Diagnostic } from '../../src/core/facade';
+import { checkOne } from './checkOne';
 import { regexSites } from '../../src/core/model/regexSites';
 import { scanJson } from '../../src/core/parse/jsonScanner';
 import { parseYamlToTape } from '../../src/core/parse/yamlTape';
@@ -206,10 +207,7 @@ describe('regex sites on the tape', () => {
 
 function findings(file: string, binary: boolean): { text: string; diags: Diagnostic[] } {
   const text = readFileSync(path.join(FIXTURES, file), 'utf8');
-  const ws = new Workspace();
-  const a = analyze(file, binary ? Buffer.from(text) : text, { languageId: file.endsWith('.yaml') ? 'yaml' : 'json' });
-  ws.set(a);
-  return { text, diags: check(ws, file) };
+  return { text, diags: checkOne(file, binary ? Buffer.from(text) : text, file.endsWith('.yaml') ? 'yaml' : 'json').diags };
 }
 
 for (const ext of ['json', 'yaml']) {
@@ -239,15 +237,11 @@ for (const ext of ['json', 'yaml']) {
 describe('invalid-regex on generated input', () => {
   it('puts the span on the pattern after multi-byte text read from bytes', () => {
     const text = '{"static_resources":{"listeners":[{"name":"é✓😀","filter_chains":[]}],"x":{"safe_regex":{"regex":"(?<=é)"}}}}';
-    const ws = new Workspace();
-    ws.set(analyze('u.json', Buffer.from(text)));
-    const d = check(ws, 'u.json').find((x) => x.code === 'invalid-regex')!;
+    const d = checkOne('u.json', Buffer.from(text)).diags.find((x) => x.code === 'invalid-regex')!;
     assert.equal(text.slice(d.span.start, d.span.end), '"(?<=é)"');
   });
   it('reports an empty RegexMatcher regex', () => {
-    const ws = new Workspace();
-    ws.set(analyze('e.yaml', 'static_resources:\n  clusters: []\nm:\n  safe_regex:\n    regex: ""\n', { languageId: 'yaml' }));
-    const d = check(ws, 'e.yaml').filter((x) => x.code === 'invalid-regex');
+    const d = checkOne('e.yaml', 'static_resources:\n  clusters: []\nm:\n  safe_regex:\n    regex: ""\n', 'yaml').diags.filter((x) => x.code === 'invalid-regex');
     assert.equal(d.length, 1);
     assert.match(d[0].message, /the regex is empty/);
   });
@@ -259,9 +253,7 @@ describe('invalid-regex on generated input', () => {
       routes.push({ name: `r${i}`, match: { safe_regex: { regex } }, direct_response: { status: 200 } });
     }
     const dump = { static_resources: { listeners: [], clusters: [] }, route_config: { name: 'rc', virtual_hosts: [{ name: 'v', domains: ['*'], routes }] } };
-    const ws = new Workspace();
-    ws.set(analyze('big.json', Buffer.from(JSON.stringify(dump))));
-    const bad = check(ws, 'big.json').filter((x) => x.code === 'invalid-regex');
+    const bad = checkOne('big.json', Buffer.from(JSON.stringify(dump))).diags.filter((x) => x.code === 'invalid-regex');
     assert.equal(bad.length, 200);
   });
 });
