@@ -8,7 +8,7 @@ import { DiagnosticsController } from './diagnostics';
 import { DumpIndex } from './dumpIndex';
 import { registerFetchCommands } from './fetchCommand';
 import { registerTraceFeatures } from './trace';
-import { log } from './log';
+import { log, registerCommand } from './log';
 import { resetSlices, sliceRecords, type DocumentSlices } from './mainThread';
 import { REVEAL_COMMAND, registerProviders } from './providers';
 
@@ -63,14 +63,14 @@ export function activate(context: vscode.ExtensionContext): EnvoyLensApi {
   const graph = registerTraceFeatures(context, index);
 
   context.subscriptions.push(
-    vscode.commands.registerCommand(REVEAL_COMMAND, (uri: string, offset: number) => reveal(uri, offset)),
-    vscode.commands.registerCommand('envoyLens.showReferences', async (uri: string, offset: number) => {
+    registerCommand(REVEAL_COMMAND, (uri: string, offset: number) => reveal(uri, offset)),
+    registerCommand('envoyLens.showReferences', async (uri: string, offset: number) => {
       const doc = await vscode.workspace.openTextDocument(vscode.Uri.parse(uri));
       const pos = doc.positionAt(offset);
       const locs = await vscode.commands.executeCommand<vscode.Location[]>('vscode.executeReferenceProvider', doc.uri, pos);
       await vscode.commands.executeCommand('editor.action.showReferences', doc.uri, pos, locs ?? []);
     }),
-    vscode.commands.registerCommand('envoyLens.treatAsDump', async () => {
+    registerCommand('envoyLens.treatAsDump', async () => {
       const doc = vscode.window.activeTextEditor?.document;
       if (!doc) {
         void vscode.window.showInformationMessage('Open the dump file first, then run "Envoy: Treat File as Envoy Dump".');
@@ -81,7 +81,7 @@ export function activate(context: vscode.ExtensionContext): EnvoyLensApi {
       const a = await index.analysisFor(doc);
       if (a?.shape === 'unknown') void vscode.window.showWarningMessage(`${vscode.workspace.asRelativePath(doc.uri)} has no Envoy listeners, routes, clusters, endpoints or secrets.`);
     }),
-    vscode.commands.registerCommand('envoyLens.showSummary', async () => {
+    registerCommand('envoyLens.showSummary', async () => {
       const doc = vscode.window.activeTextEditor?.document;
       const a = doc ? await index.analysisFor(doc) : undefined;
       if (!doc || !a) {
@@ -91,7 +91,7 @@ export function activate(context: vscode.ExtensionContext): EnvoyLensApi {
       const text = renderSummary(index.workspace, a, vscode.workspace.asRelativePath(doc.uri));
       await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ content: text, language: 'plaintext' }), { preview: true });
     }),
-    vscode.commands.registerCommand('envoyLens.indexWorkspace', async () => {
+    registerCommand('envoyLens.indexWorkspace', async () => {
       const exclude = '{**/node_modules/**,**/.git/**}';
       const files = await vscode.workspace.findFiles('**/*.{json,yaml,yml}', exclude, 10000);
       const found = await vscode.window.withProgress(

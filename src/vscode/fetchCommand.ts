@@ -19,7 +19,7 @@ import {
 import type { DumpIndex } from './dumpIndex';
 import { pickTarget, type FetchTarget } from './fetchPickers';
 import { explorerKubeconfig, explorerPod } from './kubernetesExplorer';
-import { log } from './log';
+import { log, registerCommand } from './log';
 
 export const FETCH_COMMAND = 'envoyLens.fetchDump';
 export const REFRESH_COMMAND = 'envoyLens.refreshDump';
@@ -86,8 +86,8 @@ export function registerFetchCommands(context: vscode.ExtensionContext, index: D
   const commands = new FetchCommands(context, index);
   context.subscriptions.push(
     commands,
-    vscode.commands.registerCommand(FETCH_COMMAND, (arg?: unknown) => commands.fetch(arg)),
-    vscode.commands.registerCommand(REFRESH_COMMAND, (arg?: unknown) => commands.refresh(arg)),
+    registerCommand(FETCH_COMMAND, (arg?: unknown) => commands.fetch(arg)),
+    registerCommand(REFRESH_COMMAND, (arg?: unknown) => commands.refresh(arg)),
   );
 }
 

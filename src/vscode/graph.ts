@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import type { Analysis } from '../core/facade';
 import type { DumpIndex } from './dumpIndex';
 import { parseGraphMessage, revealTarget, type GraphData, type GraphNode } from './graphModel';
-import { log } from './log';
+import { log, registerCommand } from './log';
 import { slice } from './mainThread';
 import { isInboundListener } from './traffic';
 
@@ -212,7 +212,7 @@ export function registerGraph(context: vscode.ExtensionContext, index: DumpIndex
   };
 
   context.subscriptions.push(
-    vscode.commands.registerCommand('envoyLens.showGraph', async () => {
+    registerCommand('envoyLens.showGraph', async () => {
       const doc = vscode.window.activeTextEditor?.document;
       const a = doc ? await index.analysisFor(doc) : undefined;
       if (!doc || !a) {

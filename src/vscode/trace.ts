@@ -8,7 +8,7 @@ import { mdText, noLinks } from '../core/facade';
 import { parseTarget, traceRequest, type Trace, type TraceHop } from '../core/trace';
 import type { DumpIndex } from './dumpIndex';
 import { registerGraph, type GraphHandle } from './graph';
-import { log } from './log';
+import { log, registerCommand } from './log';
 import { slice } from './mainThread';
 import { registerTraffic } from './traffic';
 
@@ -200,8 +200,8 @@ export function registerTraceFeatures(context: vscode.ExtensionContext, index: D
   context.subscriptions.push(
     view,
     deco,
-    vscode.commands.registerCommand('envoyLens.traceRequest', (arg?: TraceArgs) => run(arg && typeof arg.to === 'string' ? arg : undefined)),
-    vscode.commands.registerCommand('envoyLens.clearTrace', () => show(undefined)),
+    registerCommand('envoyLens.traceRequest', (arg?: TraceArgs) => run(arg && typeof arg.to === 'string' ? arg : undefined)),
+    registerCommand('envoyLens.clearTrace', () => show(undefined)),
     vscode.window.onDidChangeVisibleTextEditors((eds) => decorate(eds)),
     vscode.window.onDidChangeActiveTextEditor(updateContext),
     index.onDidChange(updateContext),

@@ -7,6 +7,7 @@
 import * as vscode from 'vscode';
 import type { Analysis, DefHandle, Definition, Reference } from '../core/facade';
 import type { DumpIndex } from './dumpIndex';
+import { registerCommand } from './log';
 import { slice } from './mainThread';
 import type { TraceArgs } from './trace';
 
@@ -261,19 +262,19 @@ export function registerTraffic(context: vscode.ExtensionContext, index: DumpInd
       if (uri === provider.uri) provider.refresh();
       else follow();
     }),
-    vscode.commands.registerCommand('envoyLens.traffic.refresh', () => {
+    registerCommand('envoyLens.traffic.refresh', () => {
       provider.uri = undefined;
       follow();
       provider.refresh();
     }),
-    vscode.commands.registerCommand('envoyLens.traffic.reveal', async (node: TrafficNode) => {
+    registerCommand('envoyLens.traffic.reveal', async (node: TrafficNode) => {
       const def = index.get(node.uri)?.defs[node.index];
       if (!def) return;
       const doc = await vscode.workspace.openTextDocument(vscode.Uri.parse(node.uri));
       const range = new vscode.Range(doc.positionAt(def.nameSpan.start), doc.positionAt(def.nameSpan.end));
       await vscode.window.showTextDocument(doc, { selection: range, preserveFocus: true, preview: false });
     }),
-    vscode.commands.registerCommand('envoyLens.traffic.traceFromHere', async (node?: TrafficNode) => {
+    registerCommand('envoyLens.traffic.traceFromHere', async (node?: TrafficNode) => {
       const args = node ? provider.traceArgs(node) : undefined;
       if (!args) {
         void vscode.window.showInformationMessage('Trace from here works on listeners and routes of the Envoy Traffic view.');
@@ -282,7 +283,7 @@ export function registerTraffic(context: vscode.ExtensionContext, index: DumpInd
       return trace(args);
     }),
     /** Test hook: the labels of the children at a path of labels from the root (the root when the path is empty). */
-    vscode.commands.registerCommand('envoyLens.traffic.labels', (pathLabels: string[] = [], uri?: string) => {
+    registerCommand('envoyLens.traffic.labels', (pathLabels: string[] = [], uri?: string) => {
       if (uri) provider.refresh(uri);
       let nodes = provider.getChildren();
       for (const l of pathLabels) {
