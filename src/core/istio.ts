@@ -1,7 +1,10 @@
 /** Istio's naming conventions, decoded for hover, and the clusters Istio always creates. */
 
-/** Clusters every Istio sidecar has; a reference to one of them is known even when a trimmed dump lacks it. */
-export const ISTIO_BUILTIN_CLUSTERS: Readonly<Record<string, string>> = {
+/**
+ * Clusters every Istio sidecar has; a reference to one of them is known even when a trimmed dump lacks it. Maps, not
+ * object literals: a cluster named `constructor` or `toString` is not a built-in (`name in {…}` said it was).
+ */
+export const ISTIO_BUILTIN_CLUSTERS: ReadonlyMap<string, string> = new Map(Object.entries({
   PassthroughCluster: 'Istio built-in: forwards to the original destination (outboundTrafficPolicy ALLOW_ANY).',
   BlackHoleCluster: 'Istio built-in: drops the traffic (outboundTrafficPolicy REGISTRY_ONLY).',
   InboundPassthroughClusterIpv4: 'Istio built-in: inbound traffic to a port with no service, passed to the app over IPv4.',
@@ -10,13 +13,18 @@ export const ISTIO_BUILTIN_CLUSTERS: Readonly<Record<string, string>> = {
   'sds-grpc': 'Istio built-in: the connection to the pilot-agent SDS server for certificates (bootstrap static cluster).',
   prometheus_stats: "Istio built-in: Envoy's own admin stats, scraped on port 15090.",
   agent: "Istio built-in: pilot-agent's health and stats endpoint (port 15020).",
-};
+}));
 
 /** Secrets Istio's SDS always serves. */
-export const ISTIO_BUILTIN_SECRETS: Readonly<Record<string, string>> = {
+export const ISTIO_BUILTIN_SECRETS: ReadonlyMap<string, string> = new Map(Object.entries({
   default: "Istio's workload certificate, served by pilot-agent over SDS.",
   ROOTCA: "Istio's root CA bundle, served by pilot-agent over SDS.",
-};
+}));
+
+/** What Istio's built-in cluster or secret of this name is, or undefined when the name is not one. */
+export function istioBuiltin(kind: string, name: string): string | undefined {
+  return kind === 'cluster' ? ISTIO_BUILTIN_CLUSTERS.get(name) : kind === 'secret' ? ISTIO_BUILTIN_SECRETS.get(name) : undefined;
+}
 
 /** What an Istio cluster name says: `outbound|9080|v1|reviews.default.svc.cluster.local`. */
 export interface IstioClusterName {
@@ -47,7 +55,7 @@ export function parseIstioClusterName(name: string): IstioClusterName | undefine
 
 /** One line explaining an Istio cluster name, or undefined. */
 export function describeIstioCluster(name: string): string | undefined {
-  const builtin = ISTIO_BUILTIN_CLUSTERS[name];
+  const builtin = ISTIO_BUILTIN_CLUSTERS.get(name);
   if (builtin) return builtin;
   const p = parseIstioClusterName(name);
   if (!p) return undefined;
@@ -74,9 +82,6 @@ export function describeIstioListener(name: string): string | undefined {
       ? `Istio: outbound traffic to any address on port ${m[2]}.`
       : `Istio: outbound traffic to ${m[1]} port ${m[2]}.`;
   }
-  const ports: Record<string, string> = {
-    '15090': 'Istio: Prometheus stats (15090).',
-    '15021': 'Istio: health checks (15021).',
-  };
-  return ports[name.replace(/^0\.0\.0\.0_/, '')];
+  const port = name.replace(/^0\.0\.0\.0_/, '');
+  return port === '15090' ? 'Istio: Prometheus stats (15090).' : port === '15021' ? 'Istio: health checks (15021).' : undefined;
 }

@@ -3,7 +3,7 @@
  * separate files), but a file that holds the complete set of a kind (a full dump) resolves that kind within itself,
  * so two dumps of different pods opened side by side do not hide each other's dangling references.
  */
-import { ISTIO_BUILTIN_CLUSTERS, ISTIO_BUILTIN_SECRETS } from './istio';
+import { istioBuiltin } from './istio';
 import type { Analysis, DefKind, Definition, RefKind, Reference, Span } from './model/types';
 
 /** A place in a file. */
@@ -62,9 +62,7 @@ function buildIndex(a: Analysis): FileIndex {
 
 /** Whether a name is one Istio always defines, so a reference to it is known even when a trimmed dump lacks it. */
 export function isBuiltin(kind: RefKind, name: string): boolean {
-  if (kind === 'cluster') return Object.prototype.hasOwnProperty.call(ISTIO_BUILTIN_CLUSTERS, name);
-  if (kind === 'secret') return Object.prototype.hasOwnProperty.call(ISTIO_BUILTIN_SECRETS, name);
-  return false;
+  return istioBuiltin(kind, name) !== undefined;
 }
 
 /** The analyses of the open (and, on request, workspace) dump files, with cross-file resolution. */

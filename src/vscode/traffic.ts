@@ -5,7 +5,7 @@
  * "Trace from here".
  */
 import * as vscode from 'vscode';
-import type { Analysis, DefHandle, Definition, Reference } from '../core/facade';
+import { takesTraffic, type Analysis, type DefHandle, type Definition, type Reference } from '../core/facade';
 import type { DumpIndex } from './dumpIndex';
 import { registerCommand } from './log';
 import { slice } from './mainThread';
@@ -165,7 +165,7 @@ export class TrafficProvider implements vscode.TreeDataProvider<TrafficNode> {
     }
     if (node.kind === 'address') {
       item.description = node.extra;
-      if (node.extra && node.extra !== 'HEALTHY' && node.extra !== 'UNKNOWN') item.iconPath = new vscode.ThemeIcon('circle-filled', new vscode.ThemeColor('errorForeground'));
+      if (node.extra && !takesTraffic(node.extra)) item.iconPath = new vscode.ThemeIcon('circle-filled', new vscode.ThemeColor('errorForeground'));
       else if (node.extra) item.iconPath = new vscode.ThemeIcon('circle-filled', new vscode.ThemeColor('testing.iconPassed'));
       return item;
     }

@@ -57,7 +57,7 @@ export const noHealthyEndpoints: Check = ({ analysis: a }) => {
  */
 function emptyByDesign(d: Definition, uri: string, workspace: Workspace): boolean {
   if (d.kind === 'cluster' || d.section === 'static_endpoint_configs') return true;
-  if (Object.prototype.hasOwnProperty.call(ISTIO_BUILTIN_CLUSTERS, d.name)) return true;
+  if (ISTIO_BUILTIN_CLUSTERS.has(d.name)) return true;
   if (parseIstioClusterName(d.name)?.direction === 'inbound') return true;
   return workspace.resolve(uri, 'cluster', d.name).some((c) => c.def.info.clusterType !== undefined && c.def.info.clusterType !== 'EDS');
 }

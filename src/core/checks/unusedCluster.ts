@@ -9,7 +9,7 @@ export const unusedCluster: Check = ({ uri, analysis: a, workspace }) => {
   const out: Diagnostic[] = [];
   if (!workspace.isChecked(uri, 'listener')) return out;
   for (const d of a.defs) {
-    if (d.kind !== 'cluster' || d.group !== 'main' || d.name in ISTIO_BUILTIN_CLUSTERS) continue;
+    if (d.kind !== 'cluster' || d.group !== 'main' || ISTIO_BUILTIN_CLUSTERS.has(d.name)) continue;
     const used = workspace.referencesTo(uri, 'cluster', d.name).some((r) => !r.ref.soft);
     if (used) continue;
     out.push({

@@ -9,6 +9,7 @@
 import { K, KEY_UNKNOWN } from '../parse/keys';
 import { children, isArray, isObject, member, memberStr, strOf } from '../parse/nav';
 import { KIND_ARRAY, KIND_OBJECT, KIND_STRING, KIND_TRUE, type Tape } from '../parse/tape';
+import { takesTraffic } from '../health';
 import type {
   DefInfo,
   DefKind,
@@ -65,8 +66,6 @@ const SECTION_KEYS = [
   K.inline_scoped_route_configs, K.dynamic_scoped_route_configs,
 ];
 
-/** Health statuses under which Envoy sends traffic to a host (UNKNOWN counts as healthy). */
-const USABLE = new Set(['HEALTHY', 'UNKNOWN']);
 
 const MAX_DOMAINS = 20;
 
@@ -761,7 +760,7 @@ class Extractor {
     for (const loc of children(t, member(t, la, K.endpoints))) {
       for (const lb of children(t, member(t, loc, K.lb_endpoints))) {
         const status = memberStr(t, lb, K.health_status) ?? 'UNKNOWN';
-        this.count(counts, status, USABLE.has(status), member(t, member(t, lb, K.endpoint), K.address));
+        this.count(counts, status, takesTraffic(status), member(t, member(t, lb, K.endpoint), K.address));
       }
     }
     return counts;
@@ -800,7 +799,7 @@ class Extractor {
       let usable = true;
       if (isObject(t, hs)) {
         status = memberStr(t, hs, K.eds_health_status) ?? 'HEALTHY';
-        usable = USABLE.has(status);
+        usable = takesTraffic(status);
         // Any `failed_*` flag (active health check, outlier detection, EDS health) takes the host out of rotation.
         for (const c of children(t, hs)) {
           if (t.kind[c] === KIND_TRUE && (t.keyText(c) ?? '').toLowerCase().startsWith('failed')) {
