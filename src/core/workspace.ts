@@ -32,6 +32,39 @@ interface FileIndex {
   refsByKey: Map<string, number[]>;
   /** Def indices sorted by nameSpan.start, for "which definition is at this offset". */
   defsByPos: Int32Array;
+  /** Definitions by parent and references by owner (`from`), built on first use. */
+  owners?: Owners;
+}
+
+/**
+ * Parent→children and owner→references lookups in compressed form: the items of owner `i` are
+ * `items[start[i] .. start[i + 1])`, in index order. Index `defs.length` holds the items with no owner (-1).
+ */
+interface Grouping {
+  start: Int32Array;
+  items: Int32Array;
+}
+
+interface Owners {
+  children: Grouping;
+  refs: Grouping;
+}
+
+/** Groups indices 0..count-1 by `ownerOf(i)` (an index below `owners`, or -1: grouped last). */
+function groupBy(count: number, owners: number, ownerOf: (i: number) => number): Grouping {
+  const slot = (o: number): number => (o >= 0 && o < owners ? o : owners);
+  const start = new Int32Array(owners + 2);
+  for (let i = 0; i < count; i++) start[slot(ownerOf(i)) + 1]++;
+  for (let o = 0; o <= owners; o++) start[o + 1] += start[o];
+  const fill = start.slice(0, owners + 1);
+  const items = new Int32Array(count);
+  for (let i = 0; i < count; i++) items[fill[slot(ownerOf(i))]++] = i;
+  return { start, items };
+}
+
+function slice(g: Grouping, owner: number, owners: number): number[] {
+  const o = owner >= 0 && owner < owners ? owner : owners;
+  return Array.from(g.items.subarray(g.start[o], g.start[o + 1]));
 }
 
 const key = (kind: string, name: string): string => `${kind}\u0000${name}`;
@@ -96,6 +129,35 @@ export class Workspace {
 
   private index(uri: string): FileIndex | undefined {
     return this.indexes.get(uri);
+  }
+
+  private owners(uri: string): { a: Analysis; o: Owners } | undefined {
+    const a = this.files.get(uri);
+    const idx = this.indexes.get(uri);
+    if (!a || !idx) return undefined;
+    idx.owners ??= {
+      children: groupBy(a.defs.length, a.defs.length, (i) => a.defs[i].parent),
+      refs: groupBy(a.refs.length, a.defs.length, (i) => a.refs[i].from),
+    };
+    return { a, o: idx.owners };
+  }
+
+  /**
+   * Indices of the definitions whose parent is `parent` (a listener's filter chains, a route configuration's virtual
+   * hosts, a virtual host's routes), in index order; `parent` -1 gives the top-level ones. Built once per file.
+   */
+  childrenOf(uri: string, parent: number): number[] {
+    const x = this.owners(uri);
+    return x ? slice(x.o.children, parent, x.a.defs.length) : [];
+  }
+
+  /**
+   * Indices of the references that sit in definition `owner` (its `from`), in source order; `owner` -1 gives the
+   * references outside any definition. Built once per file.
+   */
+  refsFrom(uri: string, owner: number): number[] {
+    const x = this.owners(uri);
+    return x ? slice(x.o.refs, owner, x.a.defs.length) : [];
   }
 
   /** Definitions of kind+name in one file. */
