@@ -8,7 +8,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { groupThousands } from '../../src/core/checks/index';
-import { analyze, Workspace } from '../../src/core/facade';
+import { analyze, check, Workspace } from '../../src/core/facade';
+import { isBuiltin } from '../../src/core/workspace';
 
 const FIXTURES = path.join(__dirname, '..', '..', '..', 'test', 'fixtures');
 
@@ -55,5 +56,33 @@ describe('groupThousands writes integers as toLocaleString("en-US") does', () =>
     for (const n of [0, 1, 12, 999, 1000, 1001, 12_345, 999_999, 1_000_000, 412_000, 123_456_789, -1, -1234, -1_000_000]) {
       assert.equal(groupThousands(n), n.toLocaleString('en-US'), String(n));
     }
+  });
+});
+
+describe('Istio built-ins are looked up as names, not object properties', () => {
+  it('a cluster named "constructor" is not a built-in: it gets its unused-cluster hint; PassthroughCluster does not', () => {
+    const text = JSON.stringify({
+      static_resources: {
+        listeners: [{ name: 'l', address: { socket_address: { address: '0.0.0.0', port_value: 1 } }, filter_chains: [] }],
+        clusters: [
+          { name: 'constructor', type: 'STATIC' },
+          { name: 'toString', type: 'STATIC' },
+          { name: 'PassthroughCluster', type: 'ORIGINAL_DST' },
+        ],
+      },
+    });
+    const ws = new Workspace();
+    const a = analyze('file:///boot.json', text);
+    ws.set(a);
+    assert.equal(a.shape, 'bootstrap');
+    const unused = check(ws, a.uri).filter((d) => d.code === 'unused-cluster').map((d) => d.message);
+    assert.deepEqual(unused, [
+      'Cluster "constructor" is not referenced by any route, listener or service config in scope.',
+      'Cluster "toString" is not referenced by any route, listener or service config in scope.',
+    ]);
+    assert.equal(isBuiltin('cluster', 'constructor'), false);
+    assert.equal(isBuiltin('cluster', 'PassthroughCluster'), true);
+    assert.equal(isBuiltin('secret', 'ROOTCA'), true);
+    assert.equal(isBuiltin('secret', 'hasOwnProperty'), false);
   });
 });
