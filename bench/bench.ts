@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: how fast and how lean indexing is, measured against JSON.parse of the same text.
  *
- *   node --expose-gc --max-old-space-size=8192 out/bench/bench.js [--sizes 1,10,50,150] [--json FILE] [--runs N]
+ *   node --expose-gc --max-old-space-size=8192 out/bench/bench.js [--sizes 1,10,50,150] [--json FILE] [--runs N] [--no-process]
  *
  * For each size (MB) a seeded Istio sidecar dump is generated (bench/generateDump.ts), snake_case, plus a camelCase
  * twin and a YAML twin at 10 MB. Then, in this process:
@@ -11,10 +11,16 @@
  *   because a full GC also throws away optimized code and would make every timed run partly cold);
  * - latency: workspace.definitionAt at up to 10,000 reference positions, each timed alone;
  * - a cross-check: check() must report exactly the dangling route references the generator planted;
+ * - check() warm, timed in the same rounds as JSON.parse;
+ * - whole processes, once per run (at 50 MB, else the largest size; `--no-process` skips them): after building dist/,
+ *   `envoy-lens --help` against `node -e ''`, and `envoy-lens check --format json DUMP` against a process that reads
+ *   the dump and JSON.parses it, in alternating pairs;
  * - YAML (10 MB): analyze(uri, yamlText, { languageId: 'yaml' }) against JSON.parse of the JSON twin.
  */
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
+import * as path from 'node:path';
 import { analyze, check, Workspace, type Analysis } from '../src/core/facade';
 import { DEFAULT_SIZE_OPTIONS, generateDumpWithStats, sizeToServices, toYaml, type Casing, type DumpStats } from './generateDump';
 
@@ -23,7 +29,10 @@ import { DEFAULT_SIZE_OPTIONS, generateDumpWithStats, sizeToServices, toYaml, ty
 
 const TARGETS = {
   bufferRatio: 0.75,
-  stringRatio: 1.25,
+  stringRatio: 1.0,
+  checkRatio: 0.2,
+  cliStartRatio: 1.5,
+  checkProcessRatio: 1.0,
   retainedPerByte: 0.5,
   lookupP99Ms: 1,
   yamlRatio: 15,
@@ -40,6 +49,8 @@ interface Args {
   sizes: number[];
   json?: string;
   runs?: number;
+  /** Skip the whole-process figures (CLI start, `envoy-lens check` against read + JSON.parse). */
+  noProcess?: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -60,8 +71,10 @@ function parseArgs(argv: string[]): Args {
       args.json = value();
     } else if (a === '--runs' || a.startsWith('--runs=')) {
       args.runs = Math.max(1, Math.floor(Number(value())));
+    } else if (a === '--no-process') {
+      args.noProcess = true;
     } else if (a === '--help' || a === '-h') {
-      console.log('usage: node --expose-gc --max-old-space-size=8192 out/bench/bench.js [--sizes 1,10,50,150] [--json FILE] [--runs N]');
+      console.log('usage: node --expose-gc --max-old-space-size=8192 out/bench/bench.js [--sizes 1,10,50,150] [--json FILE] [--runs N] [--no-process]');
       process.exit(0);
     } else {
       throw new Error(`unknown argument ${a}`);
@@ -259,6 +272,86 @@ function lookups(a: Analysis): Lookup {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// Whole processes: what a user waits for, start-up, reading and output included.
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const CLI = path.join(ROOT, 'dist', 'cli.js');
+
+interface ProcessTiming {
+  medianMs: number;
+  /** Median over rounds of this command's time over its baseline's time in the same round. */
+  pairedRatio: number;
+  ratio: number;
+  runs: number;
+  samplesMs: number[];
+}
+
+interface ProcessFigures {
+  sizeMB: number;
+  /** `node -e ''`. */
+  bareNode: ProcessTiming;
+  /** `envoy-lens --help` against bareNode. */
+  cliStart: ProcessTiming;
+  /** A process that reads the dump and JSON.parses it. */
+  readParse: ProcessTiming;
+  /** `envoy-lens check --format json DUMP` against readParse. */
+  cliCheck: ProcessTiming;
+}
+
+/** Wall time of one child process, output discarded; throws when it cannot run or dies of a signal. */
+function runProcess(argv: string[]): number {
+  const t0 = now();
+  const r = spawnSync(process.execPath, argv, { stdio: 'ignore', env: { ...process.env, NO_COLOR: '1' } });
+  const t1 = now();
+  if (r.error) throw r.error;
+  if (r.signal) throw new Error(`${argv.join(' ')} died of ${r.signal}`);
+  // `check` exits 1 when it has findings at or above --fail-on; 2 and up is a usage or input error.
+  if ((r.status ?? 0) > 1) throw new Error(`${argv.join(' ')} exited ${r.status}`);
+  return ms(t0, t1);
+}
+
+/** One warm-up each, then `runs` rounds of [baseline, subject] alternating which goes first. */
+function pairProcesses(base: string[], subject: string[], runs: number): { base: ProcessTiming; subject: ProcessTiming } {
+  runProcess(base);
+  runProcess(subject);
+  const b: number[] = [];
+  const x: number[] = [];
+  for (let r = 0; r < runs; r++) {
+    if (r % 2 === 0) {
+      b.push(runProcess(base));
+      x.push(runProcess(subject));
+    } else {
+      x.push(runProcess(subject));
+      b.push(runProcess(base));
+    }
+  }
+  const bm = median(b);
+  const xm = median(x);
+  return {
+    base: { medianMs: bm, pairedRatio: 1, ratio: 1, runs, samplesMs: b },
+    subject: { medianMs: xm, pairedRatio: median(x.map((v, i) => v / b[i])), ratio: xm / bm, runs, samplesMs: x },
+  };
+}
+
+/** Builds dist/ (so the CLI measured is this source), writes the dump to a temp file, times the processes. */
+function processFigures(text: string, sizeMB: number, forcedRuns: number | undefined): ProcessFigures {
+  const build = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT, stdio: 'inherit' });
+  if (build.status !== 0) throw new Error('node scripts/build.mjs failed');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'envoy-lens-bench-'));
+  const file = path.join(dir, 'dump.json');
+  const reader = path.join(dir, 'read-parse.js');
+  try {
+    fs.writeFileSync(file, text);
+    fs.writeFileSync(reader, "JSON.parse(require('node:fs').readFileSync(process.argv[2], 'utf8'));\n");
+    const start = pairProcesses(['-e', ''], [CLI, '--help'], forcedRuns ?? 21);
+    const whole = pairProcesses([reader, file], [CLI, 'check', '--format', 'json', file], forcedRuns ?? 9);
+    return { sizeMB, bareNode: start.base, cliStart: start.subject, readParse: whole.base, cliCheck: whole.subject };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // One case: a size and a casing.
 
 interface CaseResult {
@@ -272,6 +365,11 @@ interface CaseResult {
   parse: Timing;
   buffer: Timing & { ratio: number };
   string: Timing & { ratio: number };
+  /** check() on an indexed file, warm, against JSON.parse in the same rounds. */
+  check: Timing & { ratio: number };
+  /** Whole processes (the 50 MB case, or the largest size run). */
+  process?: ProcessFigures;
+  processError?: string;
   retained: { buffer: Retained; string: Retained };
   lookup: Lookup;
   yaml?: {
@@ -291,7 +389,7 @@ function log(msg: string): void {
   process.stderr.write(`${msg}\n`);
 }
 
-async function runCase(sizeMB: number, casing: Casing, args: Args, withYaml: boolean): Promise<CaseResult> {
+async function runCase(sizeMB: number, casing: Casing, args: Args, withYaml: boolean, withProcess = false): Promise<CaseResult> {
   const tag = `${sizeMB}mb-${casing}`;
   const services = sizeToServices(sizeMB * 1e6, { casing });
   const g0 = now();
@@ -303,11 +401,16 @@ async function runCase(sizeMB: number, casing: Casing, args: Args, withYaml: boo
   log(`[${tag}] ${services} services, ${(stats.bytes / 1e6).toFixed(2)} MB generated in ${generateMs.toFixed(0)} ms; timing…`);
 
   const budget = 12_000 + sizeMB * 200;
+  const checkWs = new Workspace();
+  const checked = analyze(freshUri(tag, 'json'), bytes);
+  checkWs.set(checked);
   const t = measure([
     { id: 'parse', fn: () => JSON.parse(text) },
     { id: 'buffer', fn: () => analyze(freshUri(tag, 'json'), bytes) },
     { id: 'string', fn: () => analyze(freshUri(tag, 'json'), text) },
+    { id: 'check', fn: () => check(checkWs, checked.uri) },
   ], stats.bytes, args.runs, budget);
+  checkWs.remove(checked.uri);
   const parse = t.get('parse')!;
   const ratio = (x: Timing): Timing & { ratio: number } => ({ ...x, ratio: x.medianMs / parse.medianMs });
 
@@ -321,10 +424,20 @@ async function runCase(sizeMB: number, casing: Casing, args: Args, withYaml: boo
   const result: CaseResult = {
     sizeMB, casing, bytes: stats.bytes, services, generateMs, dump: stats,
     analysis: { defs: a.defs.length, refs: a.refs.length, problems: a.problems.length, format: a.format, shape: a.shape },
-    parse, buffer: ratio(t.get('buffer')!), string: ratio(t.get('string')!),
+    parse, buffer: ratio(t.get('buffer')!), string: ratio(t.get('string')!), check: ratio(t.get('check')!),
     retained: { buffer: rBuffer, string: rString },
     lookup,
   };
+
+  if (withProcess) {
+    log(`[${tag}] whole processes…`);
+    try {
+      result.process = processFigures(text, sizeMB, args.runs);
+    } catch (e) {
+      result.processError = e instanceof Error ? e.message : String(e);
+      log(`[${tag}] whole processes failed: ${result.processError}`);
+    }
+  }
 
   if (withYaml) {
     log(`[${tag}] YAML twin…`);
@@ -379,6 +492,16 @@ function report(results: CaseResult[]): string {
       verdict(r.buffer.ratio <= TARGETS.bufferRatio)]));
     lines.push(row(['', 'index from string', `${fmtMs(r.string.medianMs)} = ${r.string.ratio.toFixed(2)}× (paired ${r.string.pairedRatio.toFixed(2)}×)`, `≤ ${TARGETS.stringRatio}×`,
       verdict(r.string.ratio <= TARGETS.stringRatio)]));
+    lines.push(row(['', 'check() warm', `${fmtMs(r.check.medianMs)} = ${r.check.ratio.toFixed(2)}× (paired ${r.check.pairedRatio.toFixed(2)}×)`, `≤ ${TARGETS.checkRatio}×`,
+      verdict(r.check.ratio <= TARGETS.checkRatio)]));
+    if (r.processError) lines.push(row(['', 'whole processes', `failed: ${r.processError}`, '', 'MISS']));
+    if (r.process) {
+      const p = r.process;
+      lines.push(row(['', 'CLI start (--help)', `${fmtMs(p.cliStart.medianMs)} = ${p.cliStart.ratio.toFixed(2)}× node -e '' ${fmtMs(p.bareNode.medianMs)} (paired ${p.cliStart.pairedRatio.toFixed(2)}×)`,
+        `≤ ${TARGETS.cliStartRatio}×`, verdict(p.cliStart.ratio <= TARGETS.cliStartRatio)]));
+      lines.push(row(['', 'check --format json', `${fmtMs(p.cliCheck.medianMs)} = ${p.cliCheck.ratio.toFixed(2)}× read+JSON.parse ${fmtMs(p.readParse.medianMs)} (paired ${p.cliCheck.pairedRatio.toFixed(2)}×)`,
+        `≤ ${TARGETS.checkProcessRatio}×`, verdict(p.cliCheck.ratio <= TARGETS.checkProcessRatio)]));
+    }
     for (const [label, m] of [['retained (Buffer input)', r.retained.buffer], ['retained (string input)', r.retained.string]] as const) {
       lines.push(row(['', label, `${m.heapPerByte.toFixed(3)} B/B heap (${fmtMB(m.heapBytes)})`, `≤ ${TARGETS.retainedPerByte}`,
         verdict(m.heapPerByte <= TARGETS.retainedPerByte)]));
@@ -408,8 +531,11 @@ async function main(): Promise<void> {
   const cpus = os.cpus();
   log(`envoy-lens bench: node ${process.version}, ${cpus.length} × ${cpus[0]?.model ?? 'cpu'}, sizes ${args.sizes.join(', ')} MB`);
   const results: CaseResult[] = [];
-  for (const size of [...args.sizes].sort((a, b) => a - b)) {
-    results.push(await runCase(size, 'snake', args, size === 10));
+  const sizes = [...args.sizes].sort((a, b) => a - b);
+  // Whole processes once per run: at 50 MB, else at the largest size asked for.
+  const processSize = args.noProcess ? undefined : sizes.includes(50) ? 50 : sizes[sizes.length - 1];
+  for (const size of sizes) {
+    results.push(await runCase(size, 'snake', args, size === 10, size === processSize));
     await settle();
     if (size === 10) {
       results.push(await runCase(size, 'camel', args, false));

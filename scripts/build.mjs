@@ -1,6 +1,6 @@
 // Bundles each entry point with esbuild (one command per entry, as STYLE.md describes).
-// dist/cli.js is the `envoy-lens` bin; dist/extension.js and dist/indexWorker.js are the
-// VS Code extension.
+// dist/cli.js is the `envoy-lens` bin; dist/extension.js and dist/indexWorker.js are the VS Code extension; both
+// front ends load dist/kubeClient.js (@kubernetes/client-node) on their first cluster call.
 import * as esbuild from 'esbuild';
 import { chmodSync, existsSync } from 'node:fs';
 
@@ -16,7 +16,6 @@ const common = {
   // jsonc-parser's "main" is a UMD build whose dynamic requires esbuild cannot follow; its "module" build bundles.
   mainFields: ['module', 'main'],
 };
-
 
 // @kubernetes/client-node is ESM-only, so an installed extension (no node_modules) must carry it. It is bundled
 // into its own file, dist/kubeClient.js, which src/kube/clientLoader.ts requires on the first cluster call: in
@@ -36,22 +35,43 @@ const kubeClientFile = {
   },
 };
 
-// The CLI loads the client the same way, on its first cluster call: `check`, `summary` and `trace` never parse it
-// (in cli.js it made `envoy-lens --help` take 0.18–0.30 s against 0.07 s for a bare `node -e ''`).
+// src/kube/channelSocket.ts imports `ws` only to construct sockets for exec and port-forward. In the CLI, `ws`
+// becomes a class whose constructor returns the real WebSocket from dist/kubeClient.js, so `check` neither parses
+// ws nor loads node:http, node:https and node:zlib under it.
+const lazyWs = {
+  name: 'lazy-ws',
+  setup(build) {
+    build.onResolve({ filter: /^ws$/ }, () => ({ path: 'ws', namespace: 'lazy-ws' }));
+    build.onResolve({ filter: /^\.\/kubeClient\.js$/ }, (args) =>
+      args.namespace === 'lazy-ws' ? { path: './kubeClient.js', external: true } : undefined);
+    build.onLoad({ filter: /.*/, namespace: 'lazy-ws' }, () => ({
+      contents: "module.exports = class WebSocket { constructor(...args) { return new (require('./kubeClient.js').envoyLensWebSocket)(...args); } };",
+      loader: 'js',
+    }));
+  },
+};
+
+await esbuild.build({
+  ...common,
+  // `ws` rides along (client-node depends on it anyway) for the CLI's lazyWs.
+  stdin: {
+    contents: "export * from '@kubernetes/client-node'; export { default as envoyLensWebSocket } from 'ws';",
+    resolveDir: '.', sourcefile: 'kubeClient.js', loader: 'js',
+  },
+  outfile: 'dist/kubeClient.js',
+});
+
+// The CLI loads the client the same way, only for `fetch`: bundled inline, Node parsed its 14 MB at every start
+// (`envoy-lens --help` took 0.27 s against 0.09 s for a bare `node`), though `check` and the rest never call it.
 await esbuild.build({
   ...common,
   entryPoints: ['src/cli/main.ts'],
   outfile: 'dist/cli.js',
   banner: { js: '#!/usr/bin/env node' },
   define: { ENVOY_LENS_BUNDLE: 'true' },
-  plugins: [kubeClientFile],
+  plugins: [kubeClientFile, lazyWs],
 });
 chmodSync('dist/cli.js', 0o755);
-await esbuild.build({
-  ...common,
-  stdin: { contents: "export * from '@kubernetes/client-node';", resolveDir: '.', sourcefile: 'kubeClient.js', loader: 'js' },
-  outfile: 'dist/kubeClient.js',
-});
 
 if (existsSync('src/vscode/extension.ts')) {
   await esbuild.build({

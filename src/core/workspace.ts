@@ -28,13 +28,52 @@ export interface RefHandle {
 
 /** Per-file lookup tables, built when a file joins a workspace (not while indexing it). */
 interface FileIndex {
-  defsByKey: Map<string, number[]>;
-  refsByKey: Map<string, number[]>;
+  /** kind → name → indices. Nested rather than keyed by `kind + name`: a lookup builds no string, and the hash of a
+   * name string is computed once and cached on it, where a concatenated key was hashed anew at every call. */
+  defsByKey: ByKindName;
+  refsByKey: ByKindName;
   /** Def indices sorted by nameSpan.start, for "which definition is at this offset". */
   defsByPos: Int32Array;
+  /** Definitions by parent and references by owner (`from`), built on first use. */
+  owners?: Owners;
 }
 
-const key = (kind: string, name: string): string => `${kind}\u0000${name}`;
+/**
+ * Parent→children and owner→references lookups in compressed form: the items of owner `i` are
+ * `items[start[i] .. start[i + 1])`, in index order. Index `defs.length` holds the items with no owner (-1).
+ */
+interface Grouping {
+  start: Int32Array;
+  items: Int32Array;
+}
+
+interface Owners {
+  children: Grouping;
+  refs: Grouping;
+}
+
+/** Groups indices 0..count-1 by `ownerOf(i)` (an index below `owners`, or -1: grouped last). */
+function groupBy(count: number, owners: number, ownerOf: (i: number) => number): Grouping {
+  const slot = (o: number): number => (o >= 0 && o < owners ? o : owners);
+  const start = new Int32Array(owners + 2);
+  for (let i = 0; i < count; i++) start[slot(ownerOf(i)) + 1]++;
+  for (let o = 0; o <= owners; o++) start[o + 1] += start[o];
+  const fill = start.slice(0, owners + 1);
+  const items = new Int32Array(count);
+  for (let i = 0; i < count; i++) items[fill[slot(ownerOf(i))]++] = i;
+  return { start, items };
+}
+
+function slice(g: Grouping, owner: number, owners: number): number[] {
+  const o = owner >= 0 && owner < owners ? owner : owners;
+  return Array.from(g.items.subarray(g.start[o], g.start[o + 1]));
+}
+
+type ByKindName = Map<string, Map<string, number[]>>;
+
+function lookup(map: ByKindName, kind: string, name: string): number[] | undefined {
+  return map.get(kind)?.get(name);
+}
 
 /**
  * A full dump or a bootstrap is one proxy's whole state: its references resolve inside it, and a partial file opened
@@ -44,17 +83,19 @@ function selfContained(a: Analysis): boolean {
   return a.shape === 'config-dump' || a.shape === 'config-dump-map' || a.shape === 'wrapped-config-dump' || a.shape === 'bootstrap';
 }
 
-function push(map: Map<string, number[]>, k: string, i: number): void {
-  const list = map.get(k);
+function push(map: ByKindName, kind: string, name: string, i: number): void {
+  let byName = map.get(kind);
+  if (!byName) map.set(kind, (byName = new Map()));
+  const list = byName.get(name);
   if (list) list.push(i);
-  else map.set(k, [i]);
+  else byName.set(name, [i]);
 }
 
 function buildIndex(a: Analysis): FileIndex {
-  const defsByKey = new Map<string, number[]>();
-  const refsByKey = new Map<string, number[]>();
-  a.defs.forEach((d, i) => push(defsByKey, key(d.kind, d.name), i));
-  a.refs.forEach((r, i) => push(refsByKey, key(r.kind, r.name), i));
+  const defsByKey: ByKindName = new Map();
+  const refsByKey: ByKindName = new Map();
+  a.defs.forEach((d, i) => push(defsByKey, d.kind, d.name, i));
+  a.refs.forEach((r, i) => push(refsByKey, r.kind, r.name, i));
   const defsByPos = Int32Array.from(a.defs.keys());
   defsByPos.sort((x, y) => a.defs[x].nameSpan.start - a.defs[y].nameSpan.start);
   return { defsByKey, refsByKey, defsByPos };
@@ -96,10 +137,40 @@ export class Workspace {
     return this.indexes.get(uri);
   }
 
+  private owners(uri: string): { a: Analysis; o: Owners } | undefined {
+    const a = this.files.get(uri);
+    const idx = this.indexes.get(uri);
+    if (!a || !idx) return undefined;
+    idx.owners ??= {
+      children: groupBy(a.defs.length, a.defs.length, (i) => a.defs[i].parent),
+      refs: groupBy(a.refs.length, a.defs.length, (i) => a.refs[i].from),
+    };
+    return { a, o: idx.owners };
+  }
+
+  /**
+   * Indices of the definitions whose parent is `parent` (a listener's filter chains, a route configuration's virtual
+   * hosts, a virtual host's routes), in index order; `parent` -1 gives the top-level ones. Built once per file.
+   */
+  childrenOf(uri: string, parent: number): number[] {
+    const x = this.owners(uri);
+    return x ? slice(x.o.children, parent, x.a.defs.length) : [];
+  }
+
+  /**
+   * Indices of the references that sit in definition `owner` (its `from`), in source order; `owner` -1 gives the
+   * references outside any definition. Built once per file.
+   */
+  refsFrom(uri: string, owner: number): number[] {
+    const x = this.owners(uri);
+    return x ? slice(x.o.refs, owner, x.a.defs.length) : [];
+  }
+
   /** Definitions of kind+name in one file. */
   defsIn(uri: string, kind: DefKind, name: string): DefHandle[] {
     const a = this.files.get(uri);
-    const list = this.index(uri)?.defsByKey.get(key(kind, name));
+    const idx = this.index(uri);
+    const list = idx && lookup(idx.defsByKey, kind, name);
     if (!a || !list) return [];
     return list.map((i) => ({ uri, index: i, def: a.defs[i] }));
   }
@@ -134,9 +205,23 @@ export class Workspace {
   /** Every reference that resolves to definitions named kind+name as seen from `defUri`. */
   referencesTo(defUri: string, kind: DefKind, name: string): RefHandle[] {
     const out: RefHandle[] = [];
-    const k = key(kind, name);
+    this.eachReferenceTo(defUri, kind, name, (uri, i, ref) => {
+      out.push({ uri, index: i, ref });
+      return false;
+    });
+    return out;
+  }
+
+  /** Whether some reference that resolves to kind+name as seen from `defUri` passes `test`; allocates nothing. */
+  someReferenceTo(defUri: string, kind: DefKind, name: string, test: (ref: Reference) => boolean): boolean {
+    return this.eachReferenceTo(defUri, kind, name, (_uri, _i, ref) => test(ref));
+  }
+
+  /** Calls `visit` on each reference to kind+name as seen from `defUri` until it returns true; whether one did. */
+  private eachReferenceTo(defUri: string, kind: DefKind, name: string, visit: (uri: string, index: number, ref: Reference) => boolean): boolean {
     for (const [uri, a] of this.files) {
-      const list = this.indexes.get(uri)?.refsByKey.get(k);
+      const idx = this.indexes.get(uri);
+      const list = idx && lookup(idx.refsByKey, kind, name);
       if (!list) continue;
       if (uri !== defUri) {
         // A reference in another file reaches this definition only if that file does not resolve it itself.
@@ -144,9 +229,9 @@ export class Workspace {
         const da = this.files.get(defUri);
         if (selfContained(a) || (da && selfContained(da))) continue;
       }
-      for (const i of list) out.push({ uri, index: i, ref: a.refs[i] });
+      for (const i of list) if (visit(uri, i, a.refs[i])) return true;
     }
-    return out;
+    return false;
   }
 
   /** The reference whose name span contains offset (inclusive of its end, where a cursor after the name sits). */

@@ -203,11 +203,10 @@ describe('the VSIX of this project', { timeout: 180_000 }, () => {
     const files = entries.filter((e) => e.name !== 'extension/dist/kubeClient.js').map((e): [string, Buffer] => [e.name, e.data()]);
     assert.equal(files.length, entries.length - 1);
     const broken = checkVsix(makeZip(files));
-    // Both bundles that load the Kubernetes client on first use are named.
-    assert.deepEqual(
-      broken.problems.map((p) => /^dist\/kubeClient\.js is not in the VSIX, but (dist\/\w+\.js) loads it \(require\(["']\.\/kubeClient\.js["']\)\)$/.exec(p)?.[1]).sort(),
-      ['dist/cli.js', 'dist/extension.js'],
-      broken.problems.join('\n'),
-    );
+    // Both front ends load the Kubernetes client from it on their first cluster call (scripts/build.mjs).
+    assert.equal(broken.problems.length, 2, broken.problems.join('\n'));
+    const sorted = [...broken.problems].sort();
+    assert.match(sorted[0], /^dist\/kubeClient\.js is not in the VSIX, but dist\/cli\.js loads it \(require\(["']\.\/kubeClient\.js["']\)\)$/);
+    assert.match(sorted[1], /^dist\/kubeClient\.js is not in the VSIX, but dist\/extension\.js loads it \(require\(["']\.\/kubeClient\.js["']\)\)$/);
   });
 });

@@ -21,7 +21,10 @@ function stateClass(s: DefState): string {
 }
 
 export const duplicateName: Check = ({ uri, analysis: a }) => {
-  const groups = new Map<string, number[]>();
+  // kind → scope → name → indices, with the groups listed in the order they were first seen. Nested maps, not one
+  // map keyed by `kind + scope + name`: that built a string per definition (tens of thousands in a large dump).
+  const byKind = new Map<DefKind, Map<string | number, Map<string, number[]>>>();
+  const groups: number[][] = [];
   a.defs.forEach((d, i) => {
     if (!CHECKED.has(d.kind) || d.group !== 'main' || d.name.startsWith('(unnamed')) return;
     // Route configuration names are unique only among RDS ones: inline configurations (and their copies that
@@ -30,14 +33,21 @@ export const duplicateName: Check = ({ uri, analysis: a }) => {
     // SDS secrets are keyed by name and config source: one name fetched from two sources is listed twice.
     if (d.kind === 'secret' && d.state !== 'static') return;
     if (d.kind === 'listener' && stateClass(d.state) !== 'live') return;
-    const scope = d.kind === 'virtualHost' ? `${d.parent}` : stateClass(d.state);
-    const k = `${d.kind}\u0000${scope}\u0000${d.name}`;
-    const list = groups.get(k);
+    const scope = d.kind === 'virtualHost' ? d.parent : stateClass(d.state);
+    let byScope = byKind.get(d.kind);
+    if (!byScope) byKind.set(d.kind, (byScope = new Map()));
+    let byName = byScope.get(scope);
+    if (!byName) byScope.set(scope, (byName = new Map()));
+    const list = byName.get(d.name);
     if (list) list.push(i);
-    else groups.set(k, [i]);
+    else {
+      const created = [i];
+      byName.set(d.name, created);
+      groups.push(created);
+    }
   });
   const out: Diagnostic[] = [];
-  for (const list of groups.values()) {
+  for (const list of groups) {
     if (list.length < 2) continue;
     for (const i of list) {
       const d = a.defs[i];

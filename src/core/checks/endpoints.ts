@@ -7,9 +7,9 @@
  * information, apart from `no-healthy-endpoints`, which means hosts exist and are all down (issue 8).
  * All three end in `503 UH` (no_healthy_upstream) for requests to that cluster.
  */
-import { ISTIO_BUILTIN_CLUSTERS, parseIstioClusterName } from '../istio';
+import { parseIstioClusterName } from '../istio';
 import type { Definition } from '../model/types';
-import type { Workspace } from '../workspace';
+import { isBuiltin, type Workspace } from '../workspace';
 import type { Check, Diagnostic } from './types';
 
 export const missingEndpoints: Check = ({ uri, analysis: a, workspace }) => {
@@ -57,7 +57,7 @@ export const noHealthyEndpoints: Check = ({ analysis: a }) => {
  */
 function emptyByDesign(d: Definition, uri: string, workspace: Workspace): boolean {
   if (d.kind === 'cluster' || d.section === 'static_endpoint_configs') return true;
-  if (ISTIO_BUILTIN_CLUSTERS.has(d.name)) return true;
+  if (isBuiltin('cluster', d.name)) return true;
   if (parseIstioClusterName(d.name)?.direction === 'inbound') return true;
   return workspace.resolve(uri, 'cluster', d.name).some((c) => c.def.info.clusterType !== undefined && c.def.info.clusterType !== 'EDS');
 }

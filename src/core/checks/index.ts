@@ -33,6 +33,20 @@ export const MAX_FINDINGS_PER_FILE = 1000;
 
 const RANK: Record<Severity, number> = { error: 0, warning: 1, information: 2, hint: 3 };
 
+/**
+ * `12345` → `12,345`, as `toLocaleString('en-US')` writes an integer, without its cost: the first toLocaleString of
+ * a process loads ICU's number formatting (~14 ms measured, as much as all the checks of a 50 MB dump).
+ */
+export function groupThousands(n: number): string {
+  const s = String(Math.abs(Math.trunc(n)));
+  let out = '';
+  for (let i = 0; i < s.length; i++) {
+    if (i > 0 && (s.length - i) % 3 === 0) out += ',';
+    out += s[i];
+  }
+  return n < 0 ? `-${out}` : out;
+}
+
 const byPosition = (x: Diagnostic, y: Diagnostic): number => x.span.start - y.span.start;
 
 /**
@@ -46,11 +60,11 @@ export function capFindings(all: Diagnostic[], max = MAX_FINDINGS_PER_FILE): Dia
   const left = new Map<string, number>();
   for (let i = max; i < all.length; i++) left.set(all[i].code, (left.get(all[i].code) ?? 0) + 1);
   const n = all.length - max;
-  const codes = [...left].sort((x, y) => y[1] - x[1]).map(([c, k]) => `${k.toLocaleString('en-US')} ${c}`);
+  const codes = [...left].sort((x, y) => y[1] - x[1]).map(([c, k]) => `${groupThousands(k)} ${c}`);
   kept.push({
     code: 'too-many-findings',
     severity: 'information',
-    message: `${n.toLocaleString('en-US')} more finding${n === 1 ? '' : 's'} not shown (${codes.join(', ')}); only the first ${max.toLocaleString('en-US')}, most severe first, are listed.`,
+    message: `${groupThousands(n)} more finding${n === 1 ? '' : 's'} not shown (${codes.join(', ')}); only the first ${groupThousands(max)}, most severe first, are listed.`,
     span: { start: 0, end: 0 },
   });
   return kept;
