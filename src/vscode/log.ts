@@ -1,5 +1,6 @@
 /** One LogOutputChannel for the extension, and the `runSafe` wrapper every provider goes through. */
 import * as vscode from 'vscode';
+import { isCancellation } from '../core/facade';
 
 let channel: vscode.LogOutputChannel | undefined;
 
@@ -19,7 +20,7 @@ export async function runSafe<T>(what: string, token: vscode.CancellationToken |
     const result = await fn();
     return token?.isCancellationRequested ? empty : result;
   } catch (e) {
-    if ((e as Error)?.name !== 'CancellationError') log().error(`[${what}]`, e as Error);
+    if (!isCancellation(e)) log().error(`[${what}]`, e as Error);
     return empty;
   }
 }

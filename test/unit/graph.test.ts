@@ -1,7 +1,7 @@
 /** The graph webview's messages: the page names a node; only a location of the graph drawn may be revealed. */
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { parseGraphMessage, revealTarget, type GraphData } from '../../src/vscode/graphModel';
+import { parseGraphMessage, revealTarget, type GraphData } from '../../src/core/facade';
 
 const DUMP = 'file:///w/sidecar.json';
 const graph: GraphData = {
