@@ -2,6 +2,7 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { check, closestNames, quickFixesAt } from '../../src/core/facade';
+import { editDistance } from '../../src/core/trace/closest';
 import { loadFixture, loadText, TWINS } from './fixtureWorkspace';
 
 for (const file of TWINS('envoy.bootstrap')) {
@@ -46,5 +47,26 @@ describe('closest names', () => {
 
   it('only names of the asked kind', () => {
     assert.deepEqual(closestNames(ws, uri, 'secret', 'ratings'), []);
+  });
+});
+
+describe('closest names agree with the plain edit distance', () => {
+  it('on names sharing prefixes and suffixes (the trimming must not change the answer)', () => {
+    let seed = 7;
+    const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2147483648), seed % n);
+    const word = () => Array.from({ length: 1 + rnd(5) }, () => 'abA'[rnd(3)]).join('');
+    const names = [...new Set(Array.from({ length: 300 }, () => `out|${word()}|${word()}.svc`))];
+    const { ws, uri } = loadText('file:///w/r.json', JSON.stringify({ static_resources: { clusters: names.map((name) => ({ name })) } }));
+    for (let k = 0; k < 40; k++) {
+      const name = `out|${word()}|${word()}.svc`;
+      const max = Math.max(2, Math.floor(name.length / 3));
+      const expected = names
+        .map((n) => [editDistance(name, n), n] as [number, string])
+        .filter(([d]) => d <= max)
+        .sort((x, y) => x[0] - y[0] || x[1].localeCompare(y[1]))
+        .slice(0, 3)
+        .map(([, n]) => n);
+      assert.deepEqual(closestNames(ws, uri, 'cluster', name), expected, name);
+    }
   });
 });

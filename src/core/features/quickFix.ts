@@ -30,17 +30,31 @@ export function closestNames(workspace: Workspace, uri: string, kind: RefKind, n
   const max = Math.max(2, Math.floor(name.length / 3));
   const scored: Array<[number, string]> = [];
   const seen = new Set<string>();
+  const lower = name.toLowerCase();
   for (const f of a.complete.has(kind) ? [a] : workspace.all()) {
     for (const d of f.defs) {
       if (d.kind !== kind || seen.has(d.name)) continue;
       seen.add(d.name);
       // The length difference is a lower bound of the distance: most names are out before the quadratic part.
       if (Math.abs(d.name.length - name.length) > max) continue;
-      const dist = editDistance(name, d.name);
+      const dist = trimmedDistance(lower, d.name.toLowerCase());
       if (dist <= max) scored.push([dist, d.name]);
     }
   }
   return scored.sort((x, y) => x[0] - y[0] || x[1].localeCompare(y[1])).slice(0, MAX_FIXES).map(([, n]) => n);
+}
+
+/**
+ * The edit distance with the common prefix and suffix left out first, which does not change it: Istio names share
+ * long ones (`outbound|9080||….svc.cluster.local`), so the quadratic part runs on the few characters that differ.
+ */
+function trimmedDistance(a: string, b: string): number {
+  let start = 0;
+  const n = Math.min(a.length, b.length);
+  while (start < n && a[start] === b[start]) start++;
+  let end = 0;
+  while (end < n - start && a[a.length - 1 - end] === b[b.length - 1 - end]) end++;
+  return editDistance(a.slice(start, a.length - end), b.slice(start, b.length - end));
 }
 
 /**
