@@ -54,3 +54,14 @@ export function enclosing(a: Analysis, index: number, kind: DefKind): number {
   while (i >= 0 && a.defs[i].kind !== kind) i = a.defs[i].parent;
   return i;
 }
+
+/**
+ * Endpoint health statuses Envoy still sends traffic to (UNKNOWN is "no health checking", so usable): the one home of
+ * "healthy" for hover, the traffic tree and graph.
+ */
+export const USABLE_STATUSES: ReadonlySet<string> = new Set(['HEALTHY', 'UNKNOWN']);
+
+/** Whether an endpoint with this health status takes traffic. */
+export function isUsableStatus(status: string): boolean {
+  return USABLE_STATUSES.has(status);
+}

@@ -1,29 +1,36 @@
 /** Istio's naming conventions, decoded for hover, and the clusters Istio always creates. */
 
-/**
- * Clusters every Istio sidecar has; a reference to one of them is known even when a trimmed dump lacks it. Maps, not
- * object literals: a cluster named `constructor` or `toString` is not a built-in (`name in {…}` said it was).
- */
-export const ISTIO_BUILTIN_CLUSTERS: ReadonlyMap<string, string> = new Map(Object.entries({
-  PassthroughCluster: 'Istio built-in: forwards to the original destination (outboundTrafficPolicy ALLOW_ANY).',
-  BlackHoleCluster: 'Istio built-in: drops the traffic (outboundTrafficPolicy REGISTRY_ONLY).',
-  InboundPassthroughClusterIpv4: 'Istio built-in: inbound traffic to a port with no service, passed to the app over IPv4.',
-  InboundPassthroughClusterIpv6: 'Istio built-in: inbound traffic to a port with no service, passed to the app over IPv6.',
-  'xds-grpc': 'Istio built-in: the connection to istiod for xDS (bootstrap static cluster).',
-  'sds-grpc': 'Istio built-in: the connection to the pilot-agent SDS server for certificates (bootstrap static cluster).',
-  prometheus_stats: "Istio built-in: Envoy's own admin stats, scraped on port 15090.",
-  agent: "Istio built-in: pilot-agent's health and stats endpoint (port 15020).",
-}));
+/** Clusters every Istio sidecar has; a reference to one of them is known even when a trimmed dump lacks it. */
+const BUILTIN_CLUSTERS: ReadonlyMap<string, string> = new Map([
+  ['PassthroughCluster', 'Istio built-in: forwards to the original destination (outboundTrafficPolicy ALLOW_ANY).'],
+  ['BlackHoleCluster', 'Istio built-in: drops the traffic (outboundTrafficPolicy REGISTRY_ONLY).'],
+  ['InboundPassthroughClusterIpv4', 'Istio built-in: inbound traffic to a port with no service, passed to the app over IPv4.'],
+  ['InboundPassthroughClusterIpv6', 'Istio built-in: inbound traffic to a port with no service, passed to the app over IPv6.'],
+  ['xds-grpc', 'Istio built-in: the connection to istiod for xDS (bootstrap static cluster).'],
+  ['sds-grpc', 'Istio built-in: the connection to the pilot-agent SDS server for certificates (bootstrap static cluster).'],
+  ['prometheus_stats', "Istio built-in: Envoy's own admin stats, scraped on port 15090."],
+  ['agent', "Istio built-in: pilot-agent's health and stats endpoint (port 15020)."],
+]);
 
 /** Secrets Istio's SDS always serves. */
-export const ISTIO_BUILTIN_SECRETS: ReadonlyMap<string, string> = new Map(Object.entries({
-  default: "Istio's workload certificate, served by pilot-agent over SDS.",
-  ROOTCA: "Istio's root CA bundle, served by pilot-agent over SDS.",
-}));
+const BUILTIN_SECRETS: ReadonlyMap<string, string> = new Map([
+  ['default', "Istio's workload certificate, served by pilot-agent over SDS."],
+  ['ROOTCA', "Istio's root CA bundle, served by pilot-agent over SDS."],
+]);
 
-/** What Istio's built-in cluster or secret of this name is, or undefined when the name is not one. */
+/**
+ * The one answer to "is this an Istio built-in": a Map lookup, so names such as `constructor` or `toString` are
+ * plain names, not members of Object.prototype.
+ */
 export function istioBuiltin(kind: string, name: string): string | undefined {
-  return kind === 'cluster' ? ISTIO_BUILTIN_CLUSTERS.get(name) : kind === 'secret' ? ISTIO_BUILTIN_SECRETS.get(name) : undefined;
+  if (kind === 'cluster') return BUILTIN_CLUSTERS.get(name);
+  if (kind === 'secret') return BUILTIN_SECRETS.get(name);
+  return undefined;
+}
+
+/** Whether Istio always defines this cluster or secret, so a reference to it is known even when the dump lacks it. */
+export function isIstioBuiltin(kind: string, name: string): boolean {
+  return istioBuiltin(kind, name) !== undefined;
 }
 
 /** What an Istio cluster name says: `outbound|9080|v1|reviews.default.svc.cluster.local`. */
@@ -55,7 +62,7 @@ export function parseIstioClusterName(name: string): IstioClusterName | undefine
 
 /** One line explaining an Istio cluster name, or undefined. */
 export function describeIstioCluster(name: string): string | undefined {
-  const builtin = ISTIO_BUILTIN_CLUSTERS.get(name);
+  const builtin = istioBuiltin('cluster', name);
   if (builtin) return builtin;
   const p = parseIstioClusterName(name);
   if (!p) return undefined;
@@ -82,6 +89,10 @@ export function describeIstioListener(name: string): string | undefined {
       ? `Istio: outbound traffic to any address on port ${m[2]}.`
       : `Istio: outbound traffic to ${m[1]} port ${m[2]}.`;
   }
-  const port = name.replace(/^0\.0\.0\.0_/, '');
-  return port === '15090' ? 'Istio: Prometheus stats (15090).' : port === '15021' ? 'Istio: health checks (15021).' : undefined;
+  return ISTIO_PORTS.get(name.replace(/^0\.0\.0\.0_/, ''));
 }
+
+const ISTIO_PORTS: ReadonlyMap<string, string> = new Map([
+  ['15090', 'Istio: Prometheus stats (15090).'],
+  ['15021', 'Istio: health checks (15021).'],
+]);

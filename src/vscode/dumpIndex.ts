@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import * as v8 from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import * as vscode from 'vscode';
-import { looksLikeEnvoy, SNIFF_BYTES, Workspace, type Analysis, type Diagnostic, type Trace, type TraceRequest } from '../core/facade';
+import { CancellationError, isCancellation, looksLikeEnvoy, SNIFF_BYTES, Workspace, type Analysis, type Diagnostic, type Trace, type TraceRequest } from '../core/facade';
 import { log } from './log';
 import { slice } from './mainThread';
 
@@ -95,7 +95,7 @@ class IndexWorker {
       const sub = token?.onCancellationRequested(() => {
         Atomics.store(this.cancelled, id % CANCEL_SLOTS, id);
         const w = this.waiting.get(id);
-        if (w) this.finish(id, w, () => w.reject(new CancelledError()));
+        if (w) this.finish(id, w, () => w.reject(new CancellationError()));
       });
       const done = () => sub?.dispose();
       this.waiting.set(id, {
@@ -212,7 +212,7 @@ class IndexWorker {
         this.finish(m.id, w, () => w.resolve(w.parts as unknown as Analysis));
         break;
       case 'error':
-        this.finish(m.id, w, () => w.reject(m.error === 'CancellationError' ? new CancelledError() : new Error(m.error)));
+        this.finish(m.id, w, () => w.reject(m.error === 'CancellationError' ? new CancellationError() : new Error(m.error)));
         break;
     }
   }
@@ -243,14 +243,7 @@ class IndexWorker {
     const old = this.worker;
     this.worker = undefined;
     void old?.terminate();
-    for (const [id, w] of [...this.waiting]) this.finish(id, w, () => w.reject(new CancelledError()));
-  }
-}
-
-class CancelledError extends Error {
-  override name = 'CancellationError';
-  constructor() {
-    super('cancelled');
+    for (const [id, w] of [...this.waiting]) this.finish(id, w, () => w.reject(new CancellationError()));
   }
 }
 
@@ -327,7 +320,7 @@ export class DumpIndex implements vscode.Disposable {
       },
       (err: Error) => {
         if (this.pending.get(key)?.version === version) this.pending.delete(key);
-        if (err.name !== 'CancellationError') log().error(`[index] ${doc.uri.fsPath}:`, err);
+        if (!isCancellation(err)) log().error(`[index] ${doc.uri.fsPath}:`, err);
         return undefined;
       },
     );
@@ -387,7 +380,7 @@ export class DumpIndex implements vscode.Disposable {
         found++;
         this.changed.fire(key);
       } catch (e) {
-        if ((e as Error).name === 'CancellationError') break;
+        if (isCancellation(e)) break;
         log().warn(`[index] skipped ${uri.fsPath}: ${(e as Error).message}`);
       }
     }

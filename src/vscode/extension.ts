@@ -4,11 +4,14 @@
  */
 import * as vscode from 'vscode';
 import { renderSummary } from '../core/facade';
+import { registerCommand } from './commands';
 import { DiagnosticsController } from './diagnostics';
 import { DumpIndex } from './dumpIndex';
 import { registerFetchCommands } from './fetchCommand';
+import { registerGraph } from './graph';
 import { registerTraceFeatures } from './trace';
-import { log, registerCommand } from './log';
+import { registerTraffic } from './traffic';
+import { log } from './log';
 import { resetSlices, sliceRecords, type DocumentSlices } from './mainThread';
 import { REVEAL_COMMAND, registerProviders } from './providers';
 
@@ -60,48 +63,48 @@ export function activate(context: vscode.ExtensionContext): EnvoyLensApi {
   const diagnostics = new DiagnosticsController(index, context.extensionUri);
   context.subscriptions.push(out, index, diagnostics, ...registerProviders(index), ...statusBar(index, diagnostics));
   registerFetchCommands(context, index);
-  const graph = registerTraceFeatures(context, index);
+  const trace = registerTraceFeatures(context, index);
+  registerTraffic(context, index, trace);
+  const graph = registerGraph(context, index);
 
-  context.subscriptions.push(
-    registerCommand(REVEAL_COMMAND, (uri: string, offset: number) => reveal(uri, offset)),
-    registerCommand('envoyLens.showReferences', async (uri: string, offset: number) => {
-      const doc = await vscode.workspace.openTextDocument(vscode.Uri.parse(uri));
-      const pos = doc.positionAt(offset);
-      const locs = await vscode.commands.executeCommand<vscode.Location[]>('vscode.executeReferenceProvider', doc.uri, pos);
-      await vscode.commands.executeCommand('editor.action.showReferences', doc.uri, pos, locs ?? []);
-    }),
-    registerCommand('envoyLens.treatAsDump', async () => {
-      const doc = vscode.window.activeTextEditor?.document;
-      if (!doc) {
-        void vscode.window.showInformationMessage('Open the dump file first, then run "Envoy: Treat File as Envoy Dump".');
-        return;
-      }
-      index.force(doc.uri);
-      diagnostics.schedule(doc, 0);
-      const a = await index.analysisFor(doc);
-      if (a?.shape === 'unknown') void vscode.window.showWarningMessage(`${vscode.workspace.asRelativePath(doc.uri)} has no Envoy listeners, routes, clusters, endpoints or secrets.`);
-    }),
-    registerCommand('envoyLens.showSummary', async () => {
-      const doc = vscode.window.activeTextEditor?.document;
-      const a = doc ? await index.analysisFor(doc) : undefined;
-      if (!doc || !a) {
-        void vscode.window.showInformationMessage('The active editor is not an Envoy dump; open one first.');
-        return;
-      }
-      const text = renderSummary(index.workspace, a, vscode.workspace.asRelativePath(doc.uri));
-      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ content: text, language: 'plaintext' }), { preview: true });
-    }),
-    registerCommand('envoyLens.indexWorkspace', async () => {
-      const exclude = '{**/node_modules/**,**/.git/**}';
-      const files = await vscode.workspace.findFiles('**/*.{json,yaml,yml}', exclude, 10000);
-      const found = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: 'Envoy: indexing dump files', cancellable: true },
-        (progress, token) => index.indexFiles(files, progress, token),
-      );
-      out.info(`[index] workspace: ${found} dump files among ${files.length} JSON/YAML files`);
-      void vscode.window.showInformationMessage(`Envoy Lens indexed ${found} dump file${found === 1 ? '' : 's'} of the workspace.`);
-    }),
-  );
+  registerCommand(context, REVEAL_COMMAND, (uri: string, offset: number) => reveal(uri, offset));
+  registerCommand(context, 'envoyLens.showReferences', async (uri: string, offset: number) => {
+    const doc = await vscode.workspace.openTextDocument(vscode.Uri.parse(uri));
+    const pos = doc.positionAt(offset);
+    const locs = await vscode.commands.executeCommand<vscode.Location[]>('vscode.executeReferenceProvider', doc.uri, pos);
+    await vscode.commands.executeCommand('editor.action.showReferences', doc.uri, pos, locs ?? []);
+  });
+  registerCommand(context, 'envoyLens.treatAsDump', async () => {
+    const doc = vscode.window.activeTextEditor?.document;
+    if (!doc) {
+      void vscode.window.showInformationMessage('Open the dump file first, then run "Envoy: Treat File as Envoy Dump".');
+      return;
+    }
+    index.force(doc.uri);
+    diagnostics.schedule(doc, 0);
+    const a = await index.analysisFor(doc);
+    if (a?.shape === 'unknown') void vscode.window.showWarningMessage(`${vscode.workspace.asRelativePath(doc.uri)} has no Envoy listeners, routes, clusters, endpoints or secrets.`);
+  });
+  registerCommand(context, 'envoyLens.showSummary', async () => {
+    const doc = vscode.window.activeTextEditor?.document;
+    const a = doc ? await index.analysisFor(doc) : undefined;
+    if (!doc || !a) {
+      void vscode.window.showInformationMessage('The active editor is not an Envoy dump; open one first.');
+      return;
+    }
+    const text = renderSummary(index.workspace, a, vscode.workspace.asRelativePath(doc.uri));
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ content: text, language: 'plaintext' }), { preview: true });
+  });
+  registerCommand(context, 'envoyLens.indexWorkspace', async () => {
+    const exclude = '{**/node_modules/**,**/.git/**}';
+    const files = await vscode.workspace.findFiles('**/*.{json,yaml,yml}', exclude, 10000);
+    const found = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: 'Envoy: indexing dump files', cancellable: true },
+      (progress, token) => index.indexFiles(files, progress, token),
+    );
+    out.info(`[index] workspace: ${found} dump files among ${files.length} JSON/YAML files`);
+    void vscode.window.showInformationMessage(`Envoy Lens indexed ${found} dump file${found === 1 ? '' : 's'} of the workspace.`);
+  });
   out.info('[activate] Envoy Lens is ready');
   return { mainThreadSlices: sliceRecords, resetMainThreadSlices: resetSlices, graphMessage: (m) => graph.receive(m) };
 }

@@ -19,7 +19,8 @@ import {
 import type { DumpIndex } from './dumpIndex';
 import { pickTarget, type FetchTarget } from './fetchPickers';
 import { explorerKubeconfig, explorerPod } from './kubernetesExplorer';
-import { log, registerCommand } from './log';
+import { log } from './log';
+import { registerCommand } from './commands';
 
 export const FETCH_COMMAND = 'envoyLens.fetchDump';
 export const REFRESH_COMMAND = 'envoyLens.refreshDump';
@@ -84,11 +85,9 @@ const PROGRESS_INTERVAL_MS = 200;
 /** Registers envoyLens.fetchDump and envoyLens.refreshDump; everything goes to context.subscriptions. */
 export function registerFetchCommands(context: vscode.ExtensionContext, index: DumpIndex): void {
   const commands = new FetchCommands(context, index);
-  context.subscriptions.push(
-    commands,
-    registerCommand(FETCH_COMMAND, (arg?: unknown) => commands.fetch(arg)),
-    registerCommand(REFRESH_COMMAND, (arg?: unknown) => commands.refresh(arg)),
-  );
+  context.subscriptions.push(commands);
+  registerCommand(context, FETCH_COMMAND, (arg?: unknown) => commands.fetch(arg));
+  registerCommand(context, REFRESH_COMMAND, (arg?: unknown) => commands.refresh(arg));
 }
 
 class FetchCommands implements vscode.Disposable {

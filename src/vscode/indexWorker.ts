@@ -7,7 +7,7 @@
  */
 import * as v8 from 'node:v8';
 import { parentPort } from 'node:worker_threads';
-import { analyze, check, traceRequest, Workspace, type TraceRequest } from '../core/facade';
+import { analyze, check, isCancellation, traceRequest, Workspace, type TraceRequest } from '../core/facade';
 
 const CHUNK_ITEMS = 500;
 
@@ -102,6 +102,6 @@ function index(req: Request): void {
     sendChunked(req.id, analysis as unknown as Record<string, unknown>);
   } catch (e) {
     const err = e as Error;
-    post({ id: req.id, kind: 'error', error: err?.name === 'CancellationError' ? 'CancellationError' : (err?.message ?? String(e)) });
+    post({ id: req.id, kind: 'error', error: isCancellation(e) ? 'CancellationError' : (err?.message ?? String(e)) });
   }
 }

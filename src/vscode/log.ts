@@ -1,5 +1,6 @@
 /** One LogOutputChannel for the extension, and the `runSafe` wrapper every provider goes through. */
 import * as vscode from 'vscode';
+import { isCancellation } from '../core/facade';
 
 let channel: vscode.LogOutputChannel | undefined;
 
@@ -19,28 +20,8 @@ export async function runSafe<T>(what: string, token: vscode.CancellationToken |
     const result = await fn();
     return token?.isCancellationRequested ? empty : result;
   } catch (e) {
-    if ((e as Error)?.name !== 'CancellationError') log().error(`[${what}]`, e as Error);
+    if (!isCancellation(e)) log().error(`[${what}]`, e as Error);
     return empty;
   }
 }
 
-/**
- * Registers a command guarded as `runSafe` guards providers: an exception or a rejection is logged with its stack and
- * shown as one sentence (with a button to open the log) instead of VS Code's bare "command failed"; a cancellation is
- * silent. Every command of the extension is registered through this.
- */
-export function registerCommand<A extends unknown[], R>(id: string, handler: (...args: A) => R | Promise<R>): vscode.Disposable {
-  return vscode.commands.registerCommand(id, async (...args: A): Promise<R | undefined> => {
-    try {
-      return await handler(...args);
-    } catch (e) {
-      if ((e as Error)?.name === 'CancellationError') return undefined;
-      log().error(`[command ${id}]`, e as Error);
-      const reason = ((e as Error)?.message ?? String(e)).split('\n')[0].slice(0, 160);
-      void vscode.window.showErrorMessage(`Envoy Lens: ${id} failed (${reason}); see the log for details.`, 'Show Log').then((pick) => {
-        if (pick) log().show(true);
-      });
-      return undefined;
-    }
-  });
-}

@@ -5,14 +5,17 @@
  */
 import * as vscode from 'vscode';
 import {
+  codeLensSites,
+  codeLensText,
+  COMPLETION_LINES_ABOVE,
+  completionContext,
+  completionsAt,
   documentSymbols,
+  highlightsAt,
   hoverAt,
-  KIND_LABEL,
   mdCommandLink,
+  quickFixesAt,
   workspaceSymbols,
-  type Analysis,
-  type DefKind,
-  type RefKind,
   type SymbolNode,
 } from '../core/facade';
 import { SYMBOL_KIND, toLocation, toRange } from './convert';
@@ -81,18 +84,8 @@ class HighlightProvider implements vscode.DocumentHighlightProvider {
     return runSafe('highlight', token, [] as vscode.DocumentHighlight[], async () => {
       const a = await this.index.analysisFor(doc, token);
       if (!a) return [];
-      return slice(a.uri, 'highlight', () => {
-        const target = this.index.workspace.targetAt(a.uri, doc.offsetAt(pos));
-        if (!target) return [];
-        const out: vscode.DocumentHighlight[] = [];
-        for (const d of a.defs) {
-          if (d.kind === target.kind && d.name === target.name) out.push(new vscode.DocumentHighlight(toRange(doc, d.nameSpan), vscode.DocumentHighlightKind.Write));
-        }
-        for (const r of a.refs) {
-          if (r.kind === target.kind && r.name === target.name) out.push(new vscode.DocumentHighlight(toRange(doc, r.span), vscode.DocumentHighlightKind.Read));
-        }
-        return out;
-      });
+      const hs = slice(a.uri, 'highlight', () => highlightsAt(this.index.workspace, a.uri, doc.offsetAt(pos)));
+      return hs.map((h) => new vscode.DocumentHighlight(toRange(doc, h.span), h.kind === 'write' ? vscode.DocumentHighlightKind.Write : vscode.DocumentHighlightKind.Read));
     });
   }
 }
@@ -157,10 +150,6 @@ class WorkspaceSymbolProvider implements vscode.WorkspaceSymbolProvider {
 /** Outline symbols converted per main-thread step. */
 const SYMBOL_STEP = 1000;
 
-const LENS_KINDS = new Set<DefKind>(['listener', 'routeConfig', 'cluster', 'secret', 'endpoints']);
-/** Beyond this many candidate definitions a file gets no CodeLens (VS Code itself drops them on very large files). */
-const MAX_LENSES = 5000;
-
 class Lens extends vscode.CodeLens {
   constructor(
     range: vscode.Range,
@@ -182,15 +171,8 @@ class CodeLensProvider implements vscode.CodeLensProvider<Lens> {
       if (!vscode.workspace.getConfiguration('envoyLens', doc).get<boolean>('codeLens.enabled', true)) return [];
       const a = await this.index.analysisFor(doc, token);
       if (!a) return [];
-      return slice(a.uri, 'codelens', () => {
-        const out: Lens[] = [];
-        a.defs.forEach((d, i) => {
-          if (LENS_KINDS.has(d.kind) && d.group === 'main' && d.nameSpan.end - d.nameSpan.start > 1) {
-            out.push(new Lens(toRange(doc, d.nameSpan), a.uri, i));
-          }
-        });
-        return out.length > MAX_LENSES ? [] : out;
-      });
+      const sites = slice(a.uri, 'codelens', () => codeLensSites(this.index.workspace, a.uri));
+      return sites.map((site) => new Lens(toRange(doc, site.span), a.uri, site.index));
     });
   }
   resolveCodeLens(lens: Lens): Lens {
@@ -198,91 +180,38 @@ class CodeLensProvider implements vscode.CodeLensProvider<Lens> {
   }
 
   private resolve(lens: Lens): Lens {
-    const a = this.index.get(lens.uri);
-    const d = a?.defs[lens.index];
-    if (!a || !d) return lens;
-    const refs = this.index.workspace.referencesTo(a.uri, d.kind, d.name).filter((r) => !r.ref.soft);
-    const parts: string[] = [];
-    const used = refs.length === 0 ? 'not referenced' : `used by ${refs.length} ${d.kind === 'routeConfig' ? 'listener' : 'reference'}${refs.length === 1 ? '' : 's'}`;
-    parts.push(used);
-    let e = d.info.endpoints;
-    if (!e && d.info.edsName) e = this.index.workspace.resolve(a.uri, 'endpoints', d.info.edsName)[0]?.def.info.endpoints;
-    if (e) parts.push(`${e.total} endpoint${e.total === 1 ? '' : 's'} · ${e.healthy} healthy`);
+    const text = codeLensText(this.index.workspace, lens.uri, lens.index);
+    if (!text) return lens;
     lens.command = {
-      title: parts.join(' · '),
-      command: refs.length ? 'envoyLens.showReferences' : '',
-      arguments: [a.uri, d.nameSpan.start],
+      title: text.title,
+      command: text.referencesAt !== undefined ? 'envoyLens.showReferences' : '',
+      arguments: [lens.uri, text.referencesAt],
     };
     return lens;
   }
-}
-
-/** Keys whose value names a definition, both casings, and the kind they name. */
-const VALUE_KEYS: Array<[RegExp, RefKind]> = [
-  [/(?:^|[\s"{,])(?:cluster|collector_?[cC]luster|local_?[cC]luster_?[nN]ame|cluster_?[nN]ame)"?\s*:\s*"?([^"\s,]*)$/, 'cluster'],
-  [/(?:^|[\s"{,])(?:route_?[cC]onfig_?[nN]ame|route_?[cC]onfiguration_?[nN]ame)"?\s*:\s*"?([^"\s,]*)$/, 'routeConfig'],
-];
-const NAME_KEY = /(?:^|[\s"{,-])name"?\s*:\s*"?([^"\s,]*)$/;
-
-/** Which kind of name belongs at the cursor, from the key before it (and, for `name`, the lines above). */
-function completionContext(doc: vscode.TextDocument, pos: vscode.Position): { kind: RefKind; typed: string } | undefined {
-  const before = doc.lineAt(pos.line).text.slice(0, pos.character);
-  for (const [re, kind] of VALUE_KEYS) {
-    const m = re.exec(before);
-    if (m) return { kind, typed: m[1] };
-  }
-  const m = NAME_KEY.exec(before);
-  if (!m) return undefined;
-  const above = doc.getText(new vscode.Range(Math.max(0, pos.line - 4), 0, pos.line, 0));
-  if (/sds_?[sS]ecret_?[cC]onfig/.test(above)) return { kind: 'secret', typed: m[1] };
-  if (/weighted_?[cC]lusters/.test(above)) return { kind: 'cluster', typed: m[1] };
-  return undefined;
 }
 
 class CompletionProvider implements vscode.CompletionItemProvider {
   constructor(private readonly index: DumpIndex) {}
   provideCompletionItems(doc: vscode.TextDocument, pos: vscode.Position, token: vscode.CancellationToken) {
     return runSafe('completion', token, [] as vscode.CompletionItem[], async () => {
-      const ctx = completionContext(doc, pos);
-      if (!ctx) return [];
+      // Only the lines that say what a name names are read, not the whole (possibly huge) document.
+      const before = doc.getText(new vscode.Range(Math.max(0, pos.line - COMPLETION_LINES_ABOVE), 0, pos.line, pos.character));
+      if (!completionContext(before)) return [];
       const a = await this.index.analysisFor(doc, token);
       if (!a) return [];
-      const range = new vscode.Range(pos.translate(0, -ctx.typed.length), pos);
-      const seen = new Set<string>();
-      const out: vscode.CompletionItem[] = [];
-      for (const f of this.index.workspace.all()) {
-        for (const d of f.defs) {
-          if (d.kind !== ctx.kind || seen.has(d.name) || d.name.startsWith('(unnamed')) continue;
-          seen.add(d.name);
-          const item = new vscode.CompletionItem(d.name, vscode.CompletionItemKind.Reference);
-          item.detail = `${KIND_LABEL[d.kind]}${d.info.clusterType ? ` · ${d.info.clusterType}` : ''}`;
-          item.range = range;
-          out.push(item);
-        }
-      }
-      return out;
+      const c = completionsAt(this.index.workspace, a.uri, doc.offsetAt(pos), before);
+      if (!c) return [];
+      const range = toRange(doc, c.replace);
+      return c.candidates.map((cand) => {
+        const item = new vscode.CompletionItem(cand.name, vscode.CompletionItemKind.Reference);
+        item.detail = cand.detail;
+        item.range = range;
+        return item;
+      });
     });
   }
 }
-
-/** Levenshtein distance, bounded: returns max + 1 as soon as it is certain to exceed max. */
-export function editDistance(a: string, b: string, max: number): number {
-  if (Math.abs(a.length - b.length) > max) return max + 1;
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    let best = i;
-    for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-      best = Math.min(best, cur[j]);
-    }
-    if (best > max) return max + 1;
-    prev = cur;
-  }
-  return prev[b.length];
-}
-
-const FIXABLE = new Set(['unknown-cluster', 'unknown-route-config', 'unknown-secret', 'unknown-extension-config']);
 
 class QuickFixProvider implements vscode.CodeActionProvider {
   static readonly kinds = [vscode.CodeActionKind.QuickFix];
@@ -294,16 +223,12 @@ class QuickFixProvider implements vscode.CodeActionProvider {
       const out: vscode.CodeAction[] = [];
       for (const diag of ctx.diagnostics) {
         const code = typeof diag.code === 'object' ? String(diag.code.value) : String(diag.code ?? '');
-        if (diag.source !== 'envoy-lens' || !FIXABLE.has(code)) continue;
-        const ref = this.index.workspace.refAt(a.uri, doc.offsetAt(diag.range.start) + 1);
-        if (!ref) continue;
-        for (const name of closestNames(this.index, a, ref.ref.kind, ref.ref.name)) {
-          const original = doc.getText(diag.range);
-          const quote = original[0] === '"' || original[0] === "'" ? original[0] : '';
-          const replacement = quote === '"' ? JSON.stringify(name) : `${quote}${name}${quote}`;
-          const fix = new vscode.CodeAction(`Change to "${name}"`, vscode.CodeActionKind.QuickFix);
+        if (diag.source !== 'envoy-lens') continue;
+        const fixes = quickFixesAt(this.index.workspace, a.uri, doc.offsetAt(diag.range.start), code, doc.getText(diag.range));
+        for (const f of fixes) {
+          const fix = new vscode.CodeAction(f.title, vscode.CodeActionKind.QuickFix);
           fix.edit = new vscode.WorkspaceEdit();
-          fix.edit.replace(doc.uri, diag.range, replacement);
+          fix.edit.replace(doc.uri, diag.range, f.replacement);
           fix.diagnostics = [diag];
           out.push(fix);
         }
@@ -312,23 +237,6 @@ class QuickFixProvider implements vscode.CodeActionProvider {
       return out;
     });
   }
-}
-
-/** The defined names of a kind closest to a dangling one ("did you mean"), at most three. */
-function closestNames(index: DumpIndex, a: Analysis, kind: RefKind, name: string): string[] {
-  const max = Math.max(2, Math.floor(name.length / 3));
-  const scored: Array<[number, string]> = [];
-  const seen = new Set<string>();
-  const files = a.complete.has(kind) ? [a] : index.workspace.all();
-  for (const f of files) {
-    for (const d of f.defs) {
-      if (d.kind !== kind || seen.has(d.name)) continue;
-      seen.add(d.name);
-      const dist = editDistance(name, d.name, max);
-      if (dist <= max) scored.push([dist, d.name]);
-    }
-  }
-  return scored.sort((x, y) => x[0] - y[0] || x[1].localeCompare(y[1])).slice(0, 3).map(([, n]) => n);
 }
 
 /** Registers every language feature; all registrations go to the returned disposables. */

@@ -1,25 +1,21 @@
 /**
  * "Where does this request go?" in the editor: the `envoyLens.traceRequest` command, the "Envoy Trace" view with the
- * outcome and one clickable node per hop, and the path highlighted in the dump. registerTraceFeatures also wires the
- * "Envoy Traffic" tree (traffic.ts) and the traffic graph (graph.ts).
+ * outcome and one clickable node per hop, and the path highlighted in the dump. The "Envoy Traffic" tree
+ * (traffic.ts) and the graph (graph.ts) are wired by extension.ts; the tree gets the runner this module returns, so
+ * no module here imports another's registration.
  */
 import * as vscode from 'vscode';
-import { mdText, noLinks } from '../core/facade';
-import { parseTarget, traceRequest, type Trace, type TraceHop } from '../core/trace';
+import { isCancellation, mdText, noLinks, parseTarget, traceRequest, type TraceTarget, type Trace, type TraceHop } from '../core/facade';
+import { registerCommand } from './commands';
 import type { DumpIndex } from './dumpIndex';
-import { registerGraph, type GraphHandle } from './graph';
-import { log, registerCommand } from './log';
+import { log } from './log';
 import { slice } from './mainThread';
-import { registerTraffic } from './traffic';
 
 /** The argument of envoyLens.traceRequest that skips the prompts. */
-export interface TraceArgs {
-  to: string;
-  inbound?: boolean;
-  headers?: Record<string, string>;
-  /** The dump to trace through (default: the active editor's document). */
-  uri?: string;
-}
+export type TraceArgs = TraceTarget;
+
+/** Runs a trace (prompting when no argument is given); resolves to the Trace shown, or undefined. */
+export type TraceRunner = (arg?: TraceArgs) => Promise<Trace | undefined>;
 
 /** Context key set while the active editor is an Envoy dump. */
 export const DUMP_ACTIVE = 'envoyLens.dumpActive';
@@ -100,7 +96,7 @@ export async function revealSpan(uri: string, start: number, end = start): Promi
   await vscode.window.showTextDocument(doc, { selection: range, preserveFocus: false, preview: false });
 }
 
-export function registerTraceFeatures(context: vscode.ExtensionContext, index: DumpIndex): GraphHandle {
+export function registerTraceFeatures(context: vscode.ExtensionContext, index: DumpIndex): TraceRunner {
   const results = new TraceResults();
   const view = vscode.window.createTreeView('envoyLens.trace', { treeDataProvider: results, showCollapseAll: false });
   const deco = vscode.window.createTextEditorDecorationType({
@@ -182,6 +178,7 @@ export function registerTraceFeatures(context: vscode.ExtensionContext, index: D
       }
     } catch (e) {
       void vscode.window.showErrorMessage(`Envoy trace: ${noLinks((e as Error).message)}`);
+      if (isCancellation(e)) return undefined;
       if ((e as Error).name !== 'Error') log().error('[trace]', e as Error);
       return undefined;
     }
@@ -197,11 +194,11 @@ export function registerTraceFeatures(context: vscode.ExtensionContext, index: D
     return trace;
   };
 
+  registerCommand(context, 'envoyLens.traceRequest', (arg?: TraceArgs) => run(arg && typeof arg.to === 'string' ? arg : undefined));
+  registerCommand(context, 'envoyLens.clearTrace', () => show(undefined));
   context.subscriptions.push(
     view,
     deco,
-    registerCommand('envoyLens.traceRequest', (arg?: TraceArgs) => run(arg && typeof arg.to === 'string' ? arg : undefined)),
-    registerCommand('envoyLens.clearTrace', () => show(undefined)),
     vscode.window.onDidChangeVisibleTextEditors((eds) => decorate(eds)),
     vscode.window.onDidChangeActiveTextEditor(updateContext),
     index.onDidChange(updateContext),
@@ -214,8 +211,7 @@ export function registerTraceFeatures(context: vscode.ExtensionContext, index: D
     }),
   );
   updateContext();
-  registerTraffic(context, index, run);
-  return registerGraph(context, index);
+  return run;
 }
 
 /** `tcp 10.0.0.5:3306` → `tcp://10.0.0.5:3306`; `http ratings:9080/x` likewise. */

@@ -2,11 +2,10 @@
  * Hover: what the name under the cursor is, what Istio's name says, its state and who uses it. Markdown out, in which
  * every string from a dump goes through mdText or mdCode (src/core/markdown.ts): the Markdown is ours, the text theirs.
  */
-import { KIND_LABEL, KIND_PLURAL, describeOwner } from '../describe';
+import { KIND_LABEL, KIND_PLURAL, describeOwner, isUsableStatus } from '../describe';
 import { mdCode, mdText } from '../markdown';
-import { describeIstioCluster, describeIstioListener, ISTIO_BUILTIN_SECRETS } from '../istio';
+import { describeIstioCluster, describeIstioListener, istioBuiltin } from '../istio';
 import type { Analysis, DefKind, Definition, EndpointCounts, RefVia, Span } from '../model/types';
-import { takesTraffic } from '../health';
 import type { DefHandle, Workspace } from '../workspace';
 
 export interface Hover {
@@ -46,7 +45,7 @@ function plural(n: number, word: string): string {
 function endpointsLine(e: EndpointCounts): string {
   if (e.total === 0) return 'none';
   const others = Object.entries(e.byStatus)
-    .filter(([s]) => !takesTraffic(s))
+    .filter(([s]) => !isUsableStatus(s))
     .map(([s, n]) => `${n} ${text(s)}`);
   const sample = e.sample.length ? ` — ${e.sample.map((s) => code(s)).join(', ')}${e.total > e.sample.length ? ', …' : ''}` : '';
   return `${e.total} · ${e.healthy} healthy${others.length ? ` · ${others.join(' · ')}` : ''}${sample}`;
@@ -140,7 +139,7 @@ export function hoverAt(ws: Workspace, uri: string, offset: number): Hover | und
   const defs = d ? [d] : ws.resolve(uri, r!.ref.kind, r!.ref.name);
   const lines = [`**${KIND_LABEL[kind]}** ${code(name)}`, ''];
   if (defs.length === 0) {
-    const builtin = kind === 'cluster' ? describeIstioCluster(name) : kind === 'secret' ? ISTIO_BUILTIN_SECRETS.get(name) : undefined;
+    const builtin = kind === 'cluster' ? describeIstioCluster(name) : kind === 'secret' ? istioBuiltin('secret', name) : undefined;
     if (builtin && (kind === 'secret' || !name.includes('|'))) lines.push(text(builtin), '', 'Not defined in the open files; Istio always provides it.');
     else {
       if (builtin) lines.push(text(builtin), '');

@@ -9,7 +9,7 @@
 import { K, KEY_UNKNOWN } from '../parse/keys';
 import { children, isArray, isObject, member, memberStr, strOf } from '../parse/nav';
 import { KIND_ARRAY, KIND_OBJECT, KIND_STRING, KIND_TRUE, type Tape } from '../parse/tape';
-import { takesTraffic } from '../health';
+import { isUsableStatus } from '../describe';
 import type {
   DefInfo,
   DefKind,
@@ -760,7 +760,7 @@ class Extractor {
     for (const loc of children(t, member(t, la, K.endpoints))) {
       for (const lb of children(t, member(t, loc, K.lb_endpoints))) {
         const status = memberStr(t, lb, K.health_status) ?? 'UNKNOWN';
-        this.count(counts, status, takesTraffic(status), member(t, member(t, lb, K.endpoint), K.address));
+        this.count(counts, status, isUsableStatus(status), member(t, member(t, lb, K.endpoint), K.address));
       }
     }
     return counts;
@@ -799,7 +799,7 @@ class Extractor {
       let usable = true;
       if (isObject(t, hs)) {
         status = memberStr(t, hs, K.eds_health_status) ?? 'HEALTHY';
-        usable = takesTraffic(status);
+        usable = isUsableStatus(status);
         // Any `failed_*` flag (active health check, outlier detection, EDS health) takes the host out of rotation.
         for (const c of children(t, hs)) {
           if (t.kind[c] === KIND_TRUE && (t.keyText(c) ?? '').toLowerCase().startsWith('failed')) {

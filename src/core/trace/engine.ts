@@ -5,7 +5,7 @@
  * endpoints. Every hop says what matched and why; a dead end says what Envoy answers and what came closest.
  */
 import type { Definition, Span } from '../model/types';
-import { ISTIO_BUILTIN_CLUSTERS } from '../istio';
+import { istioBuiltin } from '../istio';
 import type { Workspace } from '../workspace';
 import { closest } from './closest';
 import { chainMatch, num, selectFilterChain, strs, type ConnectionInfo } from './filterChain';
@@ -20,7 +20,7 @@ import {
 } from './http';
 import { isAnyAddress, parseIp, sameIp } from './ip';
 import { isObj, ResourceReader, type Obj } from './resources';
-import { takesTraffic } from '../health';
+import { isUsableStatus } from '../describe';
 import type { Trace, TraceHop, TraceOptions, TraceOutcome, TraceRequest } from './types';
 
 /** A definition in a file of the workspace. */
@@ -775,8 +775,9 @@ class Tracer {
       }
       if (!this.ws.isChecked(from.uri, 'cluster')) {
         this.hop('cluster', name, undefined, 'not in the given files', { branch });
-        if (ISTIO_BUILTIN_CLUSTERS.has(name)) {
-          return { ok: true, text: `${name} (${ISTIO_BUILTIN_CLUSTERS.get(name)})` };
+        const builtin = istioBuiltin('cluster', name);
+        if (builtin) {
+          return { ok: true, text: `${name} (${builtin})` };
         }
         return { ok: false, code: 'not_traced', text: `cluster "${name}" is not in the given files (add the cluster output, e.g. istioctl pc cluster -o json)` };
       }
@@ -790,7 +791,7 @@ class Tracer {
     const type = serving.def.info.clusterType ?? 'STATIC';
     const hop = this.hop('cluster', name, serving, `type ${type}`, { branch });
     if (type === 'EDS' && serving.def.info.edsName && serving.def.info.edsName !== name) hop.detail += `, EDS service_name ${serving.def.info.edsName}`;
-    const builtin = ISTIO_BUILTIN_CLUSTERS.get(name);
+    const builtin = istioBuiltin('cluster', name);
     if (builtin) hop.detail += ` (${builtin})`;
     return this.endpoints(name, serving, c, type, http, branch);
   }
@@ -874,7 +875,7 @@ class Tracer {
     const threshold = panicThreshold(c);
     const pick = choose(eps, threshold);
     const shown = eps.slice(0, 5).map((e) => `${e.address} ${e.status}${e.priority ? ` (priority ${e.priority})` : ''}`);
-    const healthy = eps.filter((e) => takesTraffic(e.status)).length;
+    const healthy = eps.filter((e) => isUsableStatus(e.status)).length;
     const epDetail = `${eps.length} endpoint${eps.length === 1 ? '' : 's'}, ${healthy} healthy${shown.length ? `: ${shown.join(', ')}${eps.length > 5 ? `, … ${eps.length - 5} more` : ''}` : ''}`;
     if (!live) {
       const where = source ?? cl;
@@ -943,7 +944,7 @@ function choose(eps: Endpoint[], threshold: number): { hosts: Endpoint[]; panic:
   const priorities = [...new Set(eps.map((e) => e.priority))].sort((a, b) => a - b);
   for (const p of priorities) {
     const hosts = eps.filter((e) => e.priority === p);
-    const healthy = hosts.filter((e) => takesTraffic(e.status));
+    const healthy = hosts.filter((e) => isUsableStatus(e.status));
     const degraded = hosts.filter((e) => e.status === 'DEGRADED');
     const available = healthy.length + degraded.length;
     if (available === 0) continue;

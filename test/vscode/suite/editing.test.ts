@@ -54,6 +54,13 @@ suite('editing: completion, quick fixes, CodeLens, highlights, settings', () => 
     assert.equal(edits[0].newText, '"service_backend"');
   });
 
+  test('a command that fails is guarded: it resolves to undefined instead of rejecting', async () => {
+    const missing = vscode.Uri.file('/nonexistent/envoy-lens/none.json').toString();
+    // Without the guard (commands.ts) this rejects with the file system's error.
+    assert.equal(await vscode.commands.executeCommand('envoyLens.showReferences', missing, 0), undefined);
+    assert.equal(await vscode.commands.executeCommand('envoyLens.revealLocation', missing, 0), undefined);
+  });
+
   test('envoyLens.diagnostics.severity turns a code off', async () => {
     const doc = await open('sidecar.json');
     await waitForDiagnostics(doc.uri, (x) => x.some((d) => codeOf(d) === 'unused-cluster'));

@@ -1,18 +1,11 @@
 /** "Where does this request go?" in the editor: the Trace Request command, the Envoy Traffic tree and the graph. */
 import { strict as assert } from 'node:assert';
 import * as vscode from 'vscode';
-import type { Trace } from '../../../src/core/trace';
-import { activate, open } from './helpers';
+import { analyze, trafficChildren, Workspace, type Trace, type TrafficNode } from '../../../src/core/facade';
+import { activate, open, waitForDiagnostics } from './helpers';
 
 const RATINGS = 'outbound|9080||ratings.default.svc.cluster.local';
 const V2 = 'outbound|9080|v2|reviews.default.svc.cluster.local';
-
-interface Row {
-  label: string;
-  kind: string;
-  description?: string;
-  traceArgs?: { to: string; inbound?: boolean; headers?: Record<string, string> };
-}
 
 suite('trace: Envoy Trace Request, Envoy Traffic tree and graph on sidecar.json', function () {
   let doc: vscode.TextDocument;
@@ -21,12 +14,28 @@ suite('trace: Envoy Trace Request, Envoy Traffic tree and graph on sidecar.json'
     await activate();
     assert.ok((await vscode.commands.getCommands(true)).includes('envoyLens.traceRequest'), 'the trace command is registered');
     doc = await open('sidecar.json', true);
-    await waitFor(async () => ((await labels([])) ?? []).length > 0, 'the Envoy Traffic tree shows the dump');
+    await waitForDiagnostics(doc.uri);
   });
 
   const trace = (arg: { to: string; inbound?: boolean; headers?: Record<string, string> }) =>
     vscode.commands.executeCommand<Trace | undefined>('envoyLens.traceRequest', { ...arg, uri: doc.uri.toString() });
-  const labels = (p: string[]) => vscode.commands.executeCommand<Row[] | undefined>('envoyLens.traffic.labels', p, doc.uri.toString());
+  /**
+   * A node of the Envoy Traffic tree at a path of labels, from the core's model of the same text (the tree's labels
+   * and children are tested in test/unit/traffic.test.ts; here only what the commands do with a node).
+   */
+  const node = (path: string[]): TrafficNode => {
+    const ws = new Workspace();
+    ws.set(analyze(doc.uri.toString(), doc.getText()));
+    let nodes = trafficChildren(ws, doc.uri.toString());
+    let found: TrafficNode | undefined;
+    for (const l of path) {
+      found = nodes.find((x) => x.label === l);
+      assert.ok(found, `no node ${l}`);
+      nodes = trafficChildren(ws, doc.uri.toString(), found);
+    }
+    assert.ok(found);
+    return found;
+  };
 
   test('an outbound request to ratings reaches the ratings cluster and its healthy endpoint', async () => {
     const t = await trace({ to: 'http://ratings:9080/' });
@@ -89,54 +98,21 @@ suite('trace: Envoy Trace Request, Envoy Traffic tree and graph on sidecar.json'
     assert.equal(await trace({ to: 'ftp://x/y' }), undefined);
   });
 
-  test('the Envoy Traffic tree: listeners at the root', async () => {
-    const root = await labels([]);
-    assert.ok(root);
-    assert.deepEqual(
-      root.map((r) => r.label),
-      ['0.0.0.0_9080', '0.0.0.0_8080', 'virtualOutbound', 'virtualInbound', '0.0.0.0_15010', '0.0.0.0_15090'],
-    );
-    assert.ok(root.every((r) => r.kind === 'listener'));
-    assert.match(root.find((r) => r.label === 'virtualInbound')!.description ?? '', /0\.0\.0\.0:15006 · inbound/);
-  });
-
-  test('the Envoy Traffic tree: chain › RDS route configuration › virtual hosts › routes › clusters › endpoints', async () => {
-    const chains = await labels(['0.0.0.0_9080']);
-    assert.deepEqual(chains?.map((r) => r.label), ['any connection']);
-    assert.deepEqual((await labels(['0.0.0.0_9080', 'any connection']))?.map((r) => `${r.kind} ${r.label}`), ['routeConfig 9080']);
-    const vhosts = await labels(['0.0.0.0_9080', 'any connection', '9080']);
-    assert.deepEqual(vhosts?.map((r) => r.label), ['ratings.default.svc.cluster.local:9080', 'reviews.default.svc.cluster.local:9080', 'allow_any']);
-    const routes = await labels(['0.0.0.0_9080', 'any connection', '9080', 'reviews.default.svc.cluster.local:9080']);
-    assert.deepEqual(routes?.map((r) => r.label), ['split', 'regex ^/dyn/.*', 'path /old']);
-    const split = await labels(['0.0.0.0_9080', 'any connection', '9080', 'reviews.default.svc.cluster.local:9080', 'split']);
-    assert.deepEqual(split?.map((r) => `${r.kind} ${r.label}`), [
-      'cluster outbound|9080|v1|reviews.default.svc.cluster.local',
-      `missing ${V2}`,
-      'missing outbound|9080||mirror.default.svc.cluster.local',
-    ]);
-    const ratings = ['0.0.0.0_9080', 'any connection', '9080', 'ratings.default.svc.cluster.local:9080', 'default'];
-    assert.deepEqual((await labels(ratings))?.map((r) => r.label), [RATINGS]);
-    assert.deepEqual((await labels([...ratings, RATINGS]))?.map((r) => `${r.kind} ${r.label}`), [`endpoints ${RATINGS}`]);
-    const eps = await labels([...ratings, RATINGS, RATINGS]);
-    assert.deepEqual(eps?.map((r) => `${r.label} ${r.description}`), ['10.4.1.12:9080 HEALTHY', '10.4.2.9:9080 UNHEALTHY']);
-  });
-
-  test('the Envoy Traffic tree: TCP chains lead to clusters; a missing RDS name shows as missing', async () => {
-    const out = await labels(['virtualOutbound', 'PassthroughFilterChain']);
-    assert.deepEqual(out?.map((r) => `${r.kind} ${r.label}`), ['cluster PassthroughCluster']);
-    assert.deepEqual((await labels(['0.0.0.0_8080', 'any connection']))?.map((r) => `${r.kind} ${r.label}`), ['missing 8080']);
-    const inline = await labels(['0.0.0.0_15090', 'any connection']);
-    assert.equal(inline?.[0]?.kind, 'routeConfig');
-  });
-
   test('Trace from here on a route traces its virtual host and prefix', async () => {
-    const routes = await labels(['0.0.0.0_9080', 'any connection', '9080', 'ratings.default.svc.cluster.local:9080']);
-    const args = routes?.[0]?.traceArgs;
-    assert.ok(args);
-    assert.equal(args.headers?.host, 'ratings.default.svc.cluster.local');
-    const t = await trace(args);
+    const route = node(['0.0.0.0_9080', 'any connection', '9080', 'ratings.default.svc.cluster.local:9080', 'default']);
+    const t = await vscode.commands.executeCommand<Trace | undefined>('envoyLens.traffic.traceFromHere', route);
     assert.ok(t?.outcome.ok, t?.outcome.message);
     assert.ok(t.hops.some((h) => h.kind === 'route' && h.name === 'default'));
+    assert.ok(t.hops.some((h) => h.kind === 'virtualHost' && h.name === 'ratings.default.svc.cluster.local:9080'));
+  });
+
+  test('Trace from here on a cluster is a message, not a trace', async () => {
+    const cluster = node(['0.0.0.0_9080', 'any connection', '9080', 'ratings.default.svc.cluster.local:9080', 'default', RATINGS]);
+    assert.equal(await vscode.commands.executeCommand('envoyLens.traffic.traceFromHere', cluster), undefined);
+  });
+
+  test('the hidden test-only envoyLens.traffic.labels command is gone', async () => {
+    assert.equal((await vscode.commands.getCommands(true)).includes('envoyLens.traffic.labels'), false);
   });
 
   test('Show Traffic Graph opens a webview panel for the dump', async () => {

@@ -1,4 +1,4 @@
-/** The traffic graph's webview cannot open what it likes: forged reveal messages are refused (graphModel.ts). */
+/** The traffic graph's webview cannot open what it likes: forged reveal messages are refused (core/features/graph.ts). */
 import { strict as assert } from 'node:assert';
 import * as vscode from 'vscode';
 import type { EnvoyLensApi } from '../../../src/vscode/extension';
