@@ -78,7 +78,8 @@ export function usageOf(c: Command): string {
 
 /** parseArgs's sentences name options as `'--x <value>'` and go on for lines: say it in one sentence of ours. */
 function usageSentence(e: Error & { code?: string }, c: Command): string {
-  const quoted = /'([^']+)'/.exec(e.message)?.[1]?.replace(/ <value>$/, '') ?? '';
+  // `'-r, --recursive'`, `'--name <value>'`: the long name alone.
+  const quoted = (/'([^']+)'/.exec(e.message)?.[1] ?? '').replace(/ <value>$/, '').split(', ').pop() ?? '';
   switch (e.code) {
     case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
       return `Unknown option ${quoted} for ${c.name}.`;
