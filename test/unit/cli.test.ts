@@ -84,9 +84,13 @@ describe('envoy-lens check', () => {
     writeFileSync(brackets, '[[[[');
     const badYaml = path.join(tmp, 'bad.yaml');
     writeFileSync(badYaml, 'a: [\n');
+    // A directory stands for the dumps in it: one with none is one sentence too.
+    const noDumps = path.join(tmp, 'no-dumps');
+    mkdirSync(noDumps, { recursive: true });
+    writeFileSync(path.join(noDumps, 'package.json'), '{"name": "x"}');
     for (const [p, re] of [
       [path.join(tmp, 'nope.json'), /does not exist/],
-      [tmp, /is a directory/],
+      [noDumps, /no-dumps holds no Envoy dumps \(\.json, \.yaml or \.yml files that look like one\); --recursive looks in its subfolders too\.$/],
       [bin, /binary file.*gzip/],
       [pkg, /not an Envoy config dump or config \(no listeners, routes, clusters, endpoints or secrets found\)\.$/],
       // Damage is named, not hidden behind "not an Envoy config dump".
@@ -325,7 +329,7 @@ describe('inputs that are not dumps', () => {
     for (const [args, code, re] of [
       [['check', bin], 3, /binary file/],
       [['check', path.join(notDir, 'x.json')], 3, /a part of the path is a file/],
-      [['summary', folder], 3, /is a directory/],
+      [['summary', folder], 3, /a-folder holds no Envoy dumps/],
       [['refs', path.join(tmp, 'missing.yaml'), '--name', 'x'], 3, /does not exist/],
       [['trace', folder, '--to', 'http://a/'], 3, /is a directory/],
       [['trace', path.join(tmp, 'missing.json'), '--to', 'http://a/'], 3, /does not exist/],
