@@ -5,7 +5,7 @@
  * Exit codes: 0 the request reaches an upstream, 1 a dead end, 2 usage, 3 an input that cannot be read or is not Envoy.
  */
 import { analyze, LineIndex, Workspace } from '../../core/facade';
-import { parseTarget, traceRequest, type Trace, type TraceHop } from '../../core/trace';
+import { parseTarget, traceRequest, type Trace, type TraceHop } from '../../core/facade';
 import { UsageError, oneOf, str, type Command, type Io, type Values } from '../command';
 import { notEnvoyMessage, readInput } from '../input';
 import { MAX_SIZE, maxSizeOf } from './common';
