@@ -6,9 +6,8 @@
  * and the extension answers only with a location it put in the graph it drew itself (a definition in an indexed
  * dump), never with a URI or a range of the page's choosing.
  */
-import type { Analysis, Definition } from '../model/types';
+import type { Analysis, Definition, Reference } from '../model/types';
 import type { Workspace } from '../workspace';
-import { tablesOf } from './tables';
 import { isInboundListener } from './traffic';
 
 export interface GraphNode {
@@ -89,7 +88,9 @@ export function buildGraph(workspace: Workspace, uri: string, title: string): Gr
     edgeSet.add(k);
     edges.push([from, to]);
   };
-  const { children, refsFrom } = tablesOf(a);
+  // The workspace's per-file lookups, built once per file: a definition's children, the references it holds.
+  const children = (i: number): number[] => workspace.childrenOf(a.uri, i);
+  const refsFrom = (i: number): Reference[] => workspace.refsFrom(a.uri, i).map((r) => a.refs[r]);
 
   const defNode = (uri: string, i: number, d: Definition, side: 'inbound' | 'outbound'): number => {
     const kind = d.kind === 'endpoints' ? 'endpoint' : (d.kind as GraphNode['kind']);
@@ -109,9 +110,9 @@ export function buildGraph(workspace: Workspace, uri: string, title: string): Gr
     return id;
   };
   const routeConfigTargets = (rc: number, rcNode: number, side: 'inbound' | 'outbound') => {
-    for (const vh of children.get(rc) ?? []) {
-      for (const route of children.get(vh) ?? []) {
-        for (const r of refsFrom.get(route) ?? []) if (r.kind === 'cluster') edge(rcNode, clusterNode(r.name, side));
+    for (const vh of children(rc)) {
+      for (const route of children(vh)) {
+        for (const r of refsFrom(route)) if (r.kind === 'cluster') edge(rcNode, clusterNode(r.name, side));
       }
     }
   };
@@ -121,8 +122,8 @@ export function buildGraph(workspace: Workspace, uri: string, title: string): Gr
     const side = isInboundListener(d.name) ? 'inbound' : 'outbound';
     const ln = defNode(a.uri, li, d, side);
     nodes[ln].detail = d.info.address;
-    for (const fc of children.get(li) ?? []) {
-      for (const inner of children.get(fc) ?? []) {
+    for (const fc of children(li)) {
+      for (const inner of children(fc)) {
         if (a.defs[inner].kind !== 'routeConfig') continue;
         const rn = add(`routeConfig:inline:${inner}`, {
           kind: 'routeConfig',
@@ -135,7 +136,7 @@ export function buildGraph(workspace: Workspace, uri: string, title: string): Gr
         edge(ln, rn);
         routeConfigTargets(inner, rn, side);
       }
-      for (const r of refsFrom.get(fc) ?? []) {
+      for (const r of refsFrom(fc)) {
         if (r.kind === 'routeConfig') {
           const hs = workspace.resolve(a.uri, 'routeConfig', r.name).filter((h) => h.def.group === 'main');
           if (hs.length === 0) {
@@ -172,7 +173,7 @@ export function buildGraph(workspace: Workspace, uri: string, title: string): Gr
     if (d.kind !== 'cluster' || d.group !== 'main') return;
     const cn = clusterNode(d.name, d.name.startsWith('inbound|') ? 'inbound' : 'outbound');
     let counts = d.info.endpoints;
-    for (const r of refsFrom.get(ci) ?? []) {
+    for (const r of refsFrom(ci)) {
       if (r.kind !== 'endpoints') continue;
       const h = workspace.resolve(a.uri, 'endpoints', r.name)[0];
       if (h) counts = h.def.info.endpoints;

@@ -6,7 +6,6 @@
 import { isUsableStatus } from '../describe';
 import type { DefKind, Definition, Reference } from '../model/types';
 import type { DefHandle, Workspace } from '../workspace';
-import { tablesOf } from './tables';
 
 /** A node: a definition (uri + index), a name that resolves nowhere, or one endpoint address. */
 export interface TrafficNode {
@@ -65,10 +64,9 @@ export function trafficChildren(workspace: Workspace, uri: string, node?: Traffi
   }
   const a = workspace.get(node.uri);
   if (!a || node.index < 0) return [];
-  const t = tablesOf(a);
   const def = a.defs[node.index];
-  const own = (t.children.get(node.index) ?? []).map((i) => ({ uri: a.uri, index: i, def: a.defs[i] }));
-  const refs = t.refsFrom.get(node.index) ?? [];
+  const own = workspace.childrenOf(a.uri, node.index).map((i) => ({ uri: a.uri, index: i, def: a.defs[i] }));
+  const refs = workspace.refsFrom(a.uri, node.index).map((i) => a.refs[i]);
   const resolved = (r: Reference): TrafficNode[] => {
     const hs = workspace.resolve(a.uri, r.kind, r.name).filter((h) => h.def.group === 'main');
     if (hs.length === 0) return [{ uri: a.uri, index: -1, kind: 'missing', label: r.name, extra: r.kind, listener: node.listener, via: r.via }];
@@ -167,7 +165,7 @@ export function trafficTraceTarget(workspace: Workspace, node: TrafficNode): Tra
     const host = /^(.*):\d+$/.exec(def.info.address ?? '')?.[1];
     const ip = host && host !== '0.0.0.0' && host !== '::' && host !== '[::]' ? host : '10.0.0.1';
     // An HTTP listener gets an HTTP request (a TCP one would end at "not_http"); otherwise a plain connection.
-    const chains = tablesOf(a).children.get(node.index) ?? [];
+    const chains = workspace.childrenOf(a.uri, node.index);
     const http = chains.some((c) => a.defs[c].kind === 'filterChain' && a.defs[c].info.filters?.some((f) => /http_connection_manager/.test(f)));
     return { to: `${http ? 'http' : 'tcp'}://${ip}:${port}${http ? '/' : ''}`, inbound, uri: a.uri };
   }
