@@ -9,6 +9,7 @@ import { describe, it } from 'node:test';
 import { scanJson } from '../../src/core/parse/jsonScanner';
 import { toValue } from '../../src/core/parse/nav';
 import { SIDECAR_FINDINGS } from '../vscode/suite/expectations';
+import { at } from './fixtureWorkspace';
 import { analyze, check, documentSymbols, hoverAt, workspaceSymbols, Workspace, type SymbolNode } from '../../src/core/facade';
 
 const FIXTURES = path.join(__dirname, '..', '..', '..', 'test', 'fixtures');
@@ -22,17 +23,6 @@ function slice(text: string, s: { start: number; end: number }): string {
   return text.slice(s.start, s.end).replace(/^"|"$/g, '');
 }
 
-/** Offset of NAME where it is the value of KEY (`"key": "NAME"` in JSON, `key: NAME` in YAML); nth occurrence. */
-function at(text: string, key: string, name: string, nth = 0): number {
-  const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const re = new RegExp(`${esc(key)}"?\\s*:\\s*"?(${esc(name)})`, 'g');
-  let m: RegExpExecArray | null;
-  let i = 0;
-  while ((m = re.exec(text))) {
-    if (i++ === nth) return m.index + m[0].length - name.length + 1;
-  }
-  throw new Error(`${key}: ${name} not found`);
-}
 
 function load(files: string[], binary = false): { ws: Workspace; texts: Map<string, string> } {
   const ws = new Workspace();
