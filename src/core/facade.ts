@@ -134,6 +134,8 @@ export type { Location, DefHandle, RefHandle } from './workspace';
 export type { Diagnostic, DiagnosticCode, Severity, RelatedInformation } from './checks/types';
 export { DIAGNOSTIC_CODES } from './checks/types';
 export type * from './model/types';
+export { EDGES, isTrafficHop } from './model/edges';
+export type { EdgeKind, EdgeRole } from './model/edges';
 export { LineIndex } from './lines';
 export { hoverAt } from './features/hover';
 export type { Hover } from './features/hover';

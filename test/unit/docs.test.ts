@@ -6,7 +6,7 @@ import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { DIAGNOSTIC_CODES } from '../../src/core/facade';
+import { DIAGNOSTIC_CODES, EDGES } from '../../src/core/facade';
 import { KUBE_ERROR_CODES } from '../../src/kube';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -37,6 +37,20 @@ describe('README reference tables', () => {
   it('the diagnostic codes table lists exactly DIAGNOSTIC_CODES, each once', () => {
     const listed = firstColumnCodes(section('## Diagnostic codes'));
     assert.deepEqual([...listed].sort(), [...DIAGNOSTIC_CODES].sort());
+  });
+
+  it('the reference edges table lists every edge once, with its role, target and consequence', () => {
+    const rows = section('## Reference edges').filter((l) => /^\| `/.test(l));
+    const listed = rows.map((l) => /^\| `([a-z-]+)`/.exec(l)?.[1]);
+    assert.deepEqual([...listed].sort(), Object.keys(EDGES).sort());
+    for (const [via, e] of Object.entries(EDGES)) {
+      const row = rows.find((l) => l.startsWith(`| \`${via}\` |`)) ?? '';
+      const cells = row.split(' | ').map((c) => c.trim());
+      assert.equal(cells[2], e.target, `${via}: target`);
+      assert.equal(cells[3], e.role, `${via}: role`);
+      assert.ok(row.includes(e.consequence), `${via}: the consequence "${e.consequence}" is not in the README row`);
+      if (e.code) assert.ok(row.includes(`\`${e.code}\``), `${via}: code ${e.code}`);
+    }
   });
 
   it('the fetch error table lists every fetch error code, each once', () => {

@@ -6,6 +6,7 @@
  * and the extension answers only with a location it put in the graph it drew itself (a definition in an indexed
  * dump), never with a URI or a range of the page's choosing.
  */
+import { EDGES } from '../model/edges';
 import type { Analysis, Definition, Reference } from '../model/types';
 import type { Workspace } from '../workspace';
 import { isInboundListener } from './traffic';
@@ -112,7 +113,7 @@ export function buildGraph(workspace: Workspace, uri: string, title: string): Gr
   const routeConfigTargets = (rc: number, rcNode: number, side: 'inbound' | 'outbound') => {
     for (const vh of children(rc)) {
       for (const route of children(vh)) {
-        for (const r of refsFrom(route)) if (r.kind === 'cluster') edge(rcNode, clusterNode(r.name, side));
+        for (const r of refsFrom(route)) if (EDGES[r.via].role === 'request' || EDGES[r.via].role === 'shadow') edge(rcNode, clusterNode(r.name, side));
       }
     }
   };
@@ -137,7 +138,7 @@ export function buildGraph(workspace: Workspace, uri: string, title: string): Gr
         routeConfigTargets(inner, rn, side);
       }
       for (const r of refsFrom(fc)) {
-        if (r.kind === 'routeConfig') {
+        if (EDGES[r.via].role === 'routing') {
           const hs = workspace.resolve(a.uri, 'routeConfig', r.name).filter((h) => h.def.group === 'main');
           if (hs.length === 0) {
             edge(ln, add(`routeConfig:${r.name}`, { kind: 'routeConfig', name: r.name, side, missing: true, detail: 'not in the dump' }));
@@ -154,7 +155,7 @@ export function buildGraph(workspace: Workspace, uri: string, title: string): Gr
             else if (ha) {
               // A route configuration of another file (istioctl's per-type outputs): its routes' clusters.
               for (const r2 of ha.refs) {
-                if (r2.kind !== 'cluster' || r2.from < 0) continue;
+                if ((EDGES[r2.via].role !== 'request' && EDGES[r2.via].role !== 'shadow') || r2.from < 0) continue;
                 let p = r2.from;
                 while (p >= 0 && p !== h.index) p = ha.defs[p].parent;
                 if (p === h.index) edge(rn, clusterNode(r2.name, side));
@@ -162,7 +163,7 @@ export function buildGraph(workspace: Workspace, uri: string, title: string): Gr
             }
           }
           edge(ln, rn);
-        } else if (r.kind === 'cluster' && r.via.startsWith('tcp')) {
+        } else if (EDGES[r.via].role === 'connection') {
           edge(ln, clusterNode(r.name, side));
         }
       }
@@ -174,7 +175,7 @@ export function buildGraph(workspace: Workspace, uri: string, title: string): Gr
     const cn = clusterNode(d.name, d.name.startsWith('inbound|') ? 'inbound' : 'outbound');
     let counts = d.info.endpoints;
     for (const r of refsFrom(ci)) {
-      if (r.kind !== 'endpoints') continue;
+      if (EDGES[r.via].role !== 'endpoints') continue;
       const h = workspace.resolve(a.uri, 'endpoints', r.name)[0];
       if (h) counts = h.def.info.endpoints;
     }

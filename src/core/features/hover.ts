@@ -4,6 +4,7 @@
  */
 import { KIND_LABEL, KIND_PLURAL, describeOwner, isUsableStatus } from '../describe';
 import { mdCode, mdText } from '../markdown';
+import { EDGES } from '../model/edges';
 import { describeIstioCluster, describeIstioListener, istioBuiltin } from '../istio';
 import type { Analysis, DefKind, Definition, EndpointCounts, RefVia, Span } from '../model/types';
 import type { DefHandle, Workspace } from '../workspace';
@@ -15,25 +16,6 @@ export interface Hover {
   definitions: Array<{ uri: string; span: Span }>;
 }
 
-const VIA_LABEL: Record<RefVia, string> = {
-  rds: 'listener (RDS)',
-  'scoped-route': 'scoped route',
-  route: 'route',
-  'weighted-cluster': 'weighted route',
-  mirror: 'mirror policy',
-  'tcp-proxy': 'tcp_proxy',
-  'tcp-weighted-cluster': 'weighted tcp_proxy',
-  'grpc-service': 'gRPC service',
-  'http-uri': 'HTTP service',
-  tracing: 'tracer',
-  'config-source': 'xDS config source',
-  aggregate: 'aggregate cluster',
-  'local-cluster': 'cluster manager',
-  eds: 'EDS cluster',
-  sds: 'TLS context (SDS)',
-  ecds: 'filter (ECDS)',
-  health: 'live cluster status',
-};
 
 const code = mdCode;
 const text = mdText;
@@ -109,7 +91,7 @@ function usedBy(ws: Workspace, defUri: string, kind: DefKind, name: string): str
   if (refs.length === 0) return undefined;
   const byVia = new Map<RefVia, number>();
   for (const r of refs) byVia.set(r.ref.via, (byVia.get(r.ref.via) ?? 0) + 1);
-  const parts = [...byVia].map(([via, n]) => plural(n, VIA_LABEL[via]));
+  const parts = [...byVia].map(([via, n]) => plural(n, EDGES[via].label));
   const owners = refs.slice(0, 3).map((r) => {
     const a = ws.get(r.uri);
     return a ? text(describeOwner(a, r.ref.from)) : '';

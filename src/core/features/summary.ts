@@ -1,5 +1,6 @@
 /** `envoy-lens summary`: the tables istioctl users know (`istioctl proxy-config listener|route|cluster|endpoint`). */
 import { parseIstioClusterName } from '../istio';
+import { EDGES } from '../model/edges';
 import type { Analysis, Reference } from '../model/types';
 import type { Workspace } from '../workspace';
 
@@ -18,8 +19,9 @@ export function table(headers: string[], rows: string[][]): string {
 function destination(a: Analysis, chain: number, refsByFrom: Map<number, Reference[]>, children: Map<number, number[]>): string {
   const parts: string[] = [];
   for (const r of refsByFrom.get(chain) ?? []) {
-    if (r.via === 'rds') parts.push(`Route: ${r.name}`);
-    else if (r.via === 'tcp-proxy' || r.via === 'tcp-weighted-cluster') parts.push(`Cluster: ${r.name}`);
+    const role = EDGES[r.via].role;
+    if (role === 'routing') parts.push(`Route: ${r.name}`);
+    else if (role === 'connection') parts.push(`Cluster: ${r.name}`);
   }
   for (const i of children.get(chain) ?? []) if (a.defs[i].kind === 'routeConfig') parts.push(`Inline Route: ${a.defs[i].name}`);
   return parts.join('; ') || 'Non-HTTP/Non-TCP';

@@ -4,7 +4,8 @@
  * thousands of clusters costs only what is expanded. The editor adapter turns nodes into tree items and nothing more.
  */
 import { isUsableStatus } from '../describe';
-import type { DefKind, Definition, Reference } from '../model/types';
+import { EDGES } from '../model/edges';
+import type { DefKind, Definition, RefVia, Reference } from '../model/types';
 import type { DefHandle, Workspace } from '../workspace';
 
 /** A node: a definition (uri + index), a name that resolves nowhere, or one endpoint address. */
@@ -18,7 +19,7 @@ export interface TrafficNode {
   listener?: number;
   /** missing: the kind of the name that resolves nowhere; address: its health. */
   extra?: string;
-  via?: string;
+  via?: RefVia;
 }
 
 /** What a tree row shows beyond its label. */
@@ -47,7 +48,7 @@ export function isInboundListener(name: string): boolean {
   return /^virtualInbound$|^inbound/i.test(name);
 }
 
-function defNode(h: DefHandle, listener?: number, via?: string): TrafficNode {
+function defNode(h: DefHandle, listener?: number, via?: RefVia): TrafficNode {
   return { uri: h.uri, index: h.index, kind: h.def.kind, label: h.def.name, listener, via };
 }
 
@@ -78,16 +79,16 @@ export function trafficChildren(workspace: Workspace, uri: string, node?: Traffi
     case 'filterChain':
       return [
         ...own.filter((h) => h.def.kind === 'routeConfig').map((h) => defNode(h, node.listener)),
-        ...refs.filter((r) => r.kind === 'routeConfig' || (r.kind === 'cluster' && r.via.startsWith('tcp'))).flatMap(resolved),
+        ...refs.filter((r) => EDGES[r.via].role === 'routing' || EDGES[r.via].role === 'connection').flatMap(resolved),
       ];
     case 'routeConfig':
       return own.filter((h) => h.def.kind === 'virtualHost').map((h) => defNode(h, node.listener));
     case 'virtualHost':
       return own.filter((h) => h.def.kind === 'route').map((h) => defNode(h, node.listener));
     case 'route':
-      return refs.filter((r) => r.kind === 'cluster').flatMap(resolved);
+      return refs.filter((r) => EDGES[r.via].role === 'request' || EDGES[r.via].role === 'shadow').flatMap(resolved);
     case 'cluster': {
-      const eds = refs.filter((r) => r.kind === 'endpoints').flatMap(resolved);
+      const eds = refs.filter((r) => EDGES[r.via].role === 'endpoints').flatMap(resolved);
       return eds.length > 0 ? eds : addresses(node, def);
     }
     case 'endpoints':
@@ -118,10 +119,11 @@ export function trafficItem(workspace: Workspace, node: TrafficNode): TrafficIte
   return { leaf, revealable: true, description, tooltip: `${def.kind} ${def.name}${description ? `\n${description}` : ''}\n${def.section}` };
 }
 
-function describe(def: Definition, via?: string): string {
+function describe(def: Definition, via?: RefVia): string {
   const i = def.info;
   const parts: string[] = [];
-  if (via && via !== 'route' && via !== 'rds' && via !== 'eds') parts.push(via);
+  const tag = via && EDGES[via].tag;
+  if (tag) parts.push(tag);
   switch (def.kind) {
     case 'listener':
       if (i.address) parts.push(i.address);

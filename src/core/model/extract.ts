@@ -10,6 +10,7 @@ import { K, KEY_UNKNOWN } from '../parse/keys';
 import { children, isArray, isObject, member, memberStr, strOf } from '../parse/nav';
 import { KIND_ARRAY, KIND_OBJECT, KIND_STRING, KIND_TRUE, type Tape } from '../parse/tape';
 import { isUsableStatus } from '../describe';
+import { EDGES } from './edges';
 import type {
   DefInfo,
   DefKind,
@@ -17,7 +18,6 @@ import type {
   Definition,
   DynamicRef,
   EndpointCounts,
-  RefKind,
   RefVia,
   Reference,
   Shape,
@@ -186,12 +186,14 @@ class Extractor {
     return this.defs.length - 1;
   }
 
-  private addRef(kind: RefKind, node: number, via: RefVia, from: number, soft = false): void {
+  /** A reference written as `via`: what it points at and whether it is diagnosed come from the edge table. */
+  private addRef(via: RefVia, node: number, from: number): void {
     if (!this.withChildren) return;
     const name = strOf(this.t, node);
     if (name === undefined || name === '') return;
-    const ref: Reference = { kind, name, span: this.nodeSpan(node), via, from };
-    if (soft) ref.soft = true;
+    const edge = EDGES[via];
+    const ref: Reference = { kind: edge.target, name, span: this.nodeSpan(node), via, from };
+    if (edge.soft) ref.soft = true;
     this.refs.push(ref);
   }
 
@@ -643,7 +645,7 @@ class Extractor {
     for (let c = a + 1; c < end; c = t.next[c]) {
       switch (t.keyId[c]) {
         case K.cluster:
-          this.addRef('cluster', c, 'route', from);
+          this.addRef('route', c, from);
           action = `cluster ${strOf(t, c) ?? ''}`;
           break;
         case K.weighted_clusters: {
@@ -651,7 +653,7 @@ class Extractor {
           for (const wc of children(t, member(t, c, K.clusters))) {
             const nn = member(t, wc, K.name);
             if (nn >= 0) {
-              this.addRef('cluster', nn, 'weighted-cluster', from);
+              this.addRef('weighted-cluster', nn, from);
               const w = member(t, wc, K.weight);
               names.push(`${t.str(nn)}${w >= 0 ? ` (${t.str(w)})` : ''}`);
             }
@@ -689,7 +691,7 @@ class Extractor {
     const items = isArray(t, n) ? children(t, n) : [n];
     for (const m of items) {
       const c = member(t, m, K.cluster);
-      if (c >= 0) this.addRef('cluster', c, 'mirror', from);
+      if (c >= 0) this.addRef('mirror', c, from);
       const h = member(t, m, K.cluster_header);
       if (h >= 0) this.addDynamic('cluster_header', h, from);
     }
@@ -735,10 +737,10 @@ class Extractor {
       const svc = member(t, eds, K.service_name);
       if (svc >= 0 && t.kind[svc] === KIND_STRING) {
         info.edsName = t.str(svc);
-        this.addRef('endpoints', svc, 'eds', idx);
+        this.addRef('eds', svc, idx);
       } else {
         info.edsName = name;
-        if (nameNode >= 0) this.addRef('endpoints', nameNode, 'eds', idx);
+        if (nameNode >= 0) this.addRef('eds', nameNode, idx);
       }
       this.edsClusters.push(idx);
       if (eds >= 0) this.walk(eds, K.eds_cluster_config, idx);
@@ -746,7 +748,7 @@ class Extractor {
     if (isObject(t, custom)) {
       // envoy.clusters.aggregate lists the clusters it fails over between.
       const cfg = member(t, custom, K.typed_config);
-      for (const c of children(t, member(t, cfg, K.clusters))) this.addRef('cluster', c, 'aggregate', idx);
+      for (const c of children(t, member(t, cfg, K.clusters))) this.addRef('aggregate', c, idx);
     }
     for (const k of [K.transport_socket, K.transport_socket_matches]) {
       const ts = member(t, n, k);
@@ -811,7 +813,7 @@ class Extractor {
       this.count(counts, status, usable, member(t, h, K.address));
     }
     const idx = this.addDef('clusterStatus', name, nameNode, n, -1, 'active', 'cluster_statuses', -1, { endpoints: counts });
-    if (nameNode >= 0) this.addRef('cluster', nameNode, 'health', idx, true);
+    if (nameNode >= 0) this.addRef('health', nameNode, idx);
   }
 
   /**
@@ -872,7 +874,7 @@ class Extractor {
       const nameNode = member(t, sc, K.name);
       const idx = this.addDef('scopedRoute', strOf(t, nameNode) ?? '(unnamed scope)', nameNode, sc, -1, state, section, -1, {});
       const rc = member(t, sc, K.route_configuration_name);
-      if (rc >= 0) this.addRef('routeConfig', rc, 'scoped-route', idx);
+      if (rc >= 0) this.addRef('scoped-route', rc, idx);
     }
   }
 
@@ -944,7 +946,7 @@ class Extractor {
           enter(c, keys[top]);
           c++;
         } else {
-          if (keys[top] === K.cluster_names) this.addRef('cluster', c, 'config-source', from);
+          if (keys[top] === K.cluster_names) this.addRef('config-source', c, from);
           c = t.next[c];
         }
         continue;
@@ -956,7 +958,7 @@ class Extractor {
         enter(c, k);
         c++;
       } else {
-        if (k === K.cluster_names && ck === KIND_STRING) this.addRef('cluster', c, 'config-source', from);
+        if (k === K.cluster_names && ck === KIND_STRING) this.addRef('config-source', c, from);
         c = t.next[c];
       }
     }
@@ -974,7 +976,7 @@ class Extractor {
         return true;
       case K.rds: {
         const rc = member(t, c, K.route_config_name);
-        if (rc >= 0) this.addRef('routeConfig', rc, 'rds', from);
+        if (rc >= 0) this.addRef('rds', rc, from);
         return true;
       }
       case K.route_config:
@@ -982,47 +984,47 @@ class Extractor {
         return true;
       case K.envoy_grpc: {
         const cn = member(t, c, K.cluster_name);
-        if (cn >= 0) this.addRef('cluster', cn, 'grpc-service', from);
+        if (cn >= 0) this.addRef('grpc-service', cn, from);
         return true;
       }
       case K.http_uri: {
         const cn = member(t, c, K.cluster);
-        if (cn >= 0) this.addRef('cluster', cn, 'http-uri', from);
+        if (cn >= 0) this.addRef('http-uri', cn, from);
         return true;
       }
       case K.tls_certificate_sds_secret_configs:
         for (const s of children(t, c)) {
           const nn = member(t, s, K.name);
-          if (nn >= 0) this.addRef('secret', nn, 'sds', from);
+          if (nn >= 0) this.addRef('sds', nn, from);
         }
         return true;
       case K.validation_context_sds_secret_config:
       case K.session_ticket_keys_sds_secret_config: {
         const nn = member(t, c, K.name);
-        if (nn >= 0) this.addRef('secret', nn, 'sds', from);
+        if (nn >= 0) this.addRef('sds', nn, from);
         return true;
       }
       case K.config_discovery: {
         // ECDS: the filter's own name is the extension config it waits for.
         const nn = member(t, obj, K.name);
-        if (nn >= 0) this.addRef('ecdsFilter', nn, 'ecds', from);
+        if (nn >= 0) this.addRef('ecds', nn, from);
         return true;
       }
       case K.collector_cluster:
-        this.addRef('cluster', c, 'tracing', from);
+        this.addRef('tracing', c, from);
         return true;
       case K.local_cluster_name:
-        this.addRef('cluster', c, 'local-cluster', from);
+        this.addRef('local-cluster', c, from);
         return true;
       case K.cluster:
         // tcp_proxy (and udp_proxy, redis catch-all) name their cluster at the top of their config.
-        if (inFilterConfig && t.kind[c] === KIND_STRING) this.addRef('cluster', c, 'tcp-proxy', from);
+        if (inFilterConfig && t.kind[c] === KIND_STRING) this.addRef('tcp-proxy', c, from);
         return t.kind[c] !== KIND_OBJECT;
       case K.weighted_clusters:
         if (!inFilterConfig) return false;
         for (const wc of children(t, member(t, c, K.clusters))) {
           const nn = member(t, wc, K.name);
-          if (nn >= 0) this.addRef('cluster', nn, 'tcp-weighted-cluster', from);
+          if (nn >= 0) this.addRef('tcp-weighted-cluster', nn, from);
         }
         return true;
       default:
