@@ -1,8 +1,8 @@
 /** `envoy-lens summary`: the tables istioctl users know (`istioctl proxy-config listener|route|cluster|endpoint`). */
 import { parseIstioClusterName } from '../istio';
 import { EDGES } from '../model/edges';
-import type { Analysis, Reference } from '../model/types';
-import type { Workspace } from '../workspace';
+import type { Analysis } from '../model/types';
+import { Workspace } from '../workspace';
 
 /** Left-aligned columns separated by two spaces, headers upper-case, as istioctl prints them. */
 export function table(headers: string[], rows: string[][]): string {
@@ -16,41 +16,30 @@ export function table(headers: string[], rows: string[][]): string {
   return [line(headers), ...rows.map(line)].join('\n');
 }
 
-function destination(a: Analysis, chain: number, refsByFrom: Map<number, Reference[]>, children: Map<number, number[]>): string {
+function destination(ws: Workspace, a: Analysis, chain: number): string {
   const parts: string[] = [];
-  for (const r of refsByFrom.get(chain) ?? []) {
+  for (const ri of ws.refsFrom(a.uri, chain)) {
+    const r = a.refs[ri];
     const role = EDGES[r.via].role;
     if (role === 'routing') parts.push(`Route: ${r.name}`);
     else if (role === 'connection') parts.push(`Cluster: ${r.name}`);
   }
-  for (const i of children.get(chain) ?? []) if (a.defs[i].kind === 'routeConfig') parts.push(`Inline Route: ${a.defs[i].name}`);
+  for (const i of ws.childrenOf(a.uri, chain)) if (a.defs[i].kind === 'routeConfig') parts.push(`Inline Route: ${a.defs[i].name}`);
   return parts.join('; ') || 'Non-HTTP/Non-TCP';
 }
 
-/** Definition indices by parent, so each listener's chains are found without a scan of every definition. */
-function childrenByParent(a: Analysis): Map<number, number[]> {
-  const out = new Map<number, number[]>();
-  a.defs.forEach((d, i) => {
-    if (d.parent < 0) return;
-    const list = out.get(d.parent);
-    if (list) list.push(i);
-    else out.set(d.parent, [i]);
-  });
-  return out;
-}
-
 /** Renders the four tables of one analysis; `title` heads them when several files are summarized. */
-export function renderSummary(ws: Workspace, a: Analysis, title?: string): string {
+export function renderSummary(workspace: Workspace, a: Analysis, title?: string): string {
+  // The workspace's per-file lookups (children, references by owner) when it holds this analysis, else a workspace of
+  // its own, for the tables read those lookups only.
+  let ws = workspace;
+  if (ws.get(a.uri) !== a) {
+    ws = new Workspace();
+    ws.set(a);
+  }
   const out: string[] = [];
   if (title) out.push(`== ${title} (${a.shape})`);
-  const refsByFrom = new Map<number, Reference[]>();
-  for (const r of a.refs) {
-    const list = refsByFrom.get(r.from);
-    if (list) list.push(r);
-    else refsByFrom.set(r.from, [r]);
-  }
   const main = a.defs.map((d, i) => ({ d, i })).filter(({ d }) => d.group === 'main');
-  const children = childrenByParent(a);
 
   const listeners: string[][] = [];
   for (const { d, i } of main) {
@@ -60,9 +49,9 @@ export function renderSummary(ws: Workspace, a: Analysis, title?: string): strin
     const [first, port] = colon >= 0 ? [addr.slice(0, colon), addr.slice(colon + 1)] : [addr, '-'];
     // `/listeners?format=json` also lists additional_local_addresses: their IPs join the column, as istioctl does.
     const ip = [first, ...(d.info.additionalAddresses ?? []).map((x) => x.slice(0, Math.max(0, x.lastIndexOf(':'))) || x)].join(',');
-    const chains = (children.get(i) ?? []).filter((ci) => a.defs[ci].kind === 'filterChain' && a.defs[ci].group === 'main');
+    const chains = ws.childrenOf(a.uri, i).filter((ci) => a.defs[ci].kind === 'filterChain' && a.defs[ci].group === 'main');
     if (chains.length === 0) listeners.push([d.name, ip, port, '-', d.state === 'error' ? `ERROR: ${d.info.errorDetails ?? ''}` : '-']);
-    for (const ci of chains) listeners.push([d.name, ip, port, a.defs[ci].info.chainMatch ?? '', destination(a, ci, refsByFrom, children)]);
+    for (const ci of chains) listeners.push([d.name, ip, port, a.defs[ci].info.chainMatch ?? '', destination(ws, a, ci)]);
   }
   if (listeners.length) out.push(table(['NAME', 'ADDRESSES', 'PORT', 'MATCH', 'DESTINATION'], listeners), '');
 
