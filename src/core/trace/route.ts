@@ -92,12 +92,14 @@ export function routeHttp(cx: TraceContext, hcm: Obj, chain: Handle, l: Listener
   const requireTls = str(vh.require_tls);
   // EXTERNAL_ONLY spares internal requests (x-envoy-internal: true).
   const tlsRequired = requireTls === 'ALL' || (requireTls === 'EXTERNAL_ONLY' && !cx.isInternal());
-  if (tlsRequired && http.scheme !== 'https' && req.transport !== 'tls') {
+  // Envoy reads the scheme from x-forwarded-proto (set from the connection, or kept from a trusted front proxy).
+  const proto = (cx.headerValue('x-forwarded-proto') ?? (req.transport === 'tls' ? 'https' : http.scheme ?? 'http')).toLowerCase();
+  if (tlsRequired && proto !== 'https') {
     const location = `https://${splitHostPort(http.host).host}${http.path}`;
     vhHop.detail += ` · require_tls ${requireTls}`;
     return { ok: true, code: 'redirect', status: 301, location, text: `301 redirect to ${location} (virtual host requires TLS: require_tls ${requireTls})` };
   }
-  if (requireTls === 'EXTERNAL_ONLY' && http.scheme !== 'https' && req.transport !== 'tls') vhHop.detail += ' · require_tls EXTERNAL_ONLY spares this internal request';
+  if (requireTls === 'EXTERNAL_ONLY' && proto !== 'https') vhHop.detail += ' · require_tls EXTERNAL_ONLY spares this internal request';
   // The request as routing sees it.
   let path = http.path ?? '/';
   if (bool(hcm.normalize_path)) path = normalizePath(path, hcm.merge_slashes === true);
@@ -233,6 +235,14 @@ function routeAction(cx: TraceContext, r: Obj, index: number, from: Handle, rout
   const http = cx.req.http!;
   const info: TraceRoute = { index, action: 'non_forwarding', forwarded: { path: routedPath, host: http.host }, virtualCluster };
   routeHop.route = info;
+  const result = actionOf(cx, r, info, from, routeHop, routedPath);
+  if (virtualCluster) routeHop.detail += ` · virtual cluster ${virtualCluster}`;
+  return result;
+}
+
+/** Follows a matched route's action, filling in `info` (the route hop's report) on the way. */
+function actionOf(cx: TraceContext, r: Obj, info: TraceRoute, from: Handle, routeHop: TraceHop, routedPath: string): Result {
+  const http = cx.req.http!;
   if (isObj(r.route)) {
     const a = r.route;
     const p = rewritePath(cx, a, r.match, routedPath);
