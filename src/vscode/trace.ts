@@ -5,14 +5,15 @@
  * no module here imports another's registration.
  */
 import * as vscode from 'vscode';
-import { isCancellation, mdText, noLinks, parseTarget, traceRequest, type TraceTarget, type Trace, type TraceHop } from '../core/facade';
+import { isCancellation, mdText, noLinks, parseTarget, traceRequest, type TraceTarget, type Trace, type TraceHop, type TraceRequest } from '../core/facade';
 import { registerCommand } from './commands';
 import type { DumpIndex } from './dumpIndex';
 import { log } from './log';
 import { slice } from './mainThread';
 
-/** The argument of envoyLens.traceRequest that skips the prompts. */
-export type TraceArgs = TraceTarget;
+/** The argument of envoyLens.traceRequest that skips the prompts; the routing inputs are those of `trace`'s
+ *  --random-value, --runtime, --metadata and --internal. */
+export type TraceArgs = TraceTarget & Pick<TraceRequest, 'randomValue' | 'runtime' | 'dynamicMetadata' | 'internal'>;
 
 /** Runs a trace (prompting when no argument is given); resolves to the Trace shown, or undefined. */
 export type TraceRunner = (arg?: TraceArgs) => Promise<Trace | undefined>;
@@ -168,6 +169,10 @@ export function registerTraceFeatures(context: vscode.ExtensionContext, index: D
     let trace: Trace;
     try {
       const req = parseTarget(normalizeTarget(to), { direction: inbound ? 'inbound' : 'outbound', headers: arg?.headers });
+      if (typeof arg?.randomValue === 'number' && Number.isInteger(arg.randomValue) && arg.randomValue >= 0) req.randomValue = arg.randomValue;
+      if (arg?.runtime) req.runtime = arg.runtime;
+      if (arg?.dynamicMetadata) req.dynamicMetadata = arg.dynamicMetadata;
+      if (arg?.internal === true) req.internal = true;
       // In the worker, which holds the analyses and their sources; here only when the worker lost them.
       const a = index.get(doc.uri);
       const offThread = a && index.versionOf(doc.uri) === doc.version ? await index.traceOffThread(a, req) : undefined;

@@ -682,7 +682,13 @@ describe('envoy-lens trace', () => {
     assert.deepEqual(Object.keys(o), ['request', 'hops', 'outcome', 'notes']);
     assert.equal(o.request.port, 3306);
     for (const h of o.hops) for (const k of ['kind', 'name', 'path', 'line', 'column', 'detail']) assert.ok(k in h, k);
-    assert.deepEqual(o.outcome, { ok: true, message: '→ 10.4.0.1:3306 (HEALTHY)' });
+    assert.deepEqual(o.outcome, {
+      ok: true,
+      code: 'forwarded',
+      message: '→ 10.4.0.1:3306 (HEALTHY)',
+      cluster: 'outbound|3306||mysql.db.svc.cluster.local',
+      endpoint: '10.4.0.1:3306',
+    });
     const dead = JSON.parse(cli(fx('trace-istio.json'), '--to', 'http://reviews:9080/', '--format=json').out) as { outcome: Record<string, unknown> };
     assert.equal(dead.outcome.ok, false);
     assert.equal(dead.outcome.code, 'no_healthy_upstream');

@@ -1,6 +1,6 @@
 /**
  * `envoy-lens trace FILE... --to URL|HOST:PORT [--inbound] [-H K=V]... [--method M] [--sni NAME] [--alpn P,...]
- *  [--format text|json]`: where a request goes through the proxy whose dump is FILE (further files resolve what it
+ *  [--random-value N] [--runtime KEY[=PERCENT]]... [--metadata NS=JSON]... [--internal] [--format text|json]`: where a request goes through the proxy whose dump is FILE (further files resolve what it
  * lacks, e.g. istioctl's per-type outputs). One line per hop with `path:line:col`, then the outcome.
  * Exit codes: 0 the request reaches an upstream, 1 a dead end, 2 usage, 3 an input that cannot be read or is not Envoy.
  */
@@ -22,6 +22,53 @@ function headersOf(v: Values): Record<string, string> {
     headers[k] = k in headers ? `${headers[k]},${m[2]}` : m[2];
   }
   return headers;
+}
+
+/** --random-value N: a non-negative integer. */
+function randomValueOf(v: Values): number | undefined {
+  const t = str(v, 'random-value');
+  if (t === undefined) return undefined;
+  if (!/^\d{1,15}$/.test(t.trim())) throw new UsageError(`--random-value needs a non-negative integer, not "${t}".`, 'trace');
+  return Number(t.trim());
+}
+
+/** Repeated --runtime KEY[=PERCENT]: a runtime key turned on (100 % when no percent is given). */
+function runtimeOf(v: Values): Record<string, number> | undefined {
+  const given = Array.isArray(v.runtime) ? v.runtime : [];
+  if (!given.length) return undefined;
+  const out: Record<string, number> = {};
+  for (const value of given) {
+    const eq = value.indexOf('=');
+    const key = (eq < 0 ? value : value.slice(0, eq)).trim();
+    const pct = eq < 0 ? '100' : value.slice(eq + 1).trim().replace(/%$/, '');
+    if (!key) throw new UsageError(`--runtime needs KEY or KEY=PERCENT, not "${value}".`, 'trace');
+    if (!/^\d+(\.\d+)?$/.test(pct) || Number(pct) > 100) throw new UsageError(`--runtime ${key} needs a percentage from 0 to 100, not "${pct}".`, 'trace');
+    out[key] = Number(pct);
+  }
+  return out;
+}
+
+/** Repeated --metadata NAMESPACE=JSON: dynamic metadata; a namespace given twice merges its fields (the later wins). */
+function metadataOf(v: Values): Record<string, unknown> | undefined {
+  const given = Array.isArray(v.metadata) ? v.metadata : [];
+  if (!given.length) return undefined;
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const value of given) {
+    const eq = value.indexOf('=');
+    const ns = eq < 0 ? '' : value.slice(0, eq).trim();
+    if (!ns) throw new UsageError(`--metadata needs NAMESPACE=JSON, not "${value}".`, 'trace');
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(value.slice(eq + 1));
+    } catch {
+      throw new UsageError(`--metadata ${ns} needs a JSON object after "=", e.g. ${ns}='{"key":"value"}'.`, 'trace');
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      throw new UsageError(`--metadata ${ns} needs a JSON object after "=", e.g. ${ns}='{"key":"value"}'.`, 'trace');
+    }
+    out[ns] = { ...(out[ns] ?? {}), ...(parsed as Record<string, unknown>) };
+  }
+  return out;
 }
 
 interface Loaded {
@@ -70,6 +117,16 @@ function run(values: Values, files: string[], io: Io): number {
     throw new UsageError((e as Error).message, 'trace');
   }
   if (!req.http && (method || Object.keys(headers).length)) throw new UsageError('--method and --header need an http:// or https:// target.', 'trace');
+  const randomValue = randomValueOf(values);
+  const runtime = runtimeOf(values);
+  const dynamicMetadata = metadataOf(values);
+  if (!req.http && (runtime || dynamicMetadata || values.internal === true)) {
+    throw new UsageError('--runtime, --metadata and --internal need an http:// or https:// target.', 'trace');
+  }
+  if (randomValue !== undefined) req.randomValue = randomValue;
+  if (runtime) req.runtime = runtime;
+  if (dynamicMetadata) req.dynamicMetadata = dynamicMetadata;
+  if (values.internal === true) req.internal = true;
   const ws = new Workspace();
   const loaded = new Map<string, Loaded>();
   const names: string[] = [];
@@ -99,11 +156,12 @@ function run(values: Values, files: string[], io: Io): number {
       const o: Record<string, unknown> = { kind: h.kind, name: h.name, path: h.uri || null, line: pos?.line ?? null, column: pos?.column ?? null, detail: h.detail };
       if (h.branch) o.branch = h.branch;
       if (h.rejected?.length) o.rejected = h.rejected;
+      if (h.route) o.route = h.route;
       return o;
     });
-    const outcome: Record<string, unknown> = { ok: trace.outcome.ok };
-    if (trace.outcome.code) outcome.code = trace.outcome.code;
-    outcome.message = trace.outcome.message;
+    const oc = trace.outcome;
+    const outcome: Record<string, unknown> = { ok: oc.ok, code: oc.code, message: oc.message };
+    for (const k of ['status', 'flag', 'details', 'location', 'cluster', 'endpoint', 'closest'] as const) if (oc[k] !== undefined) outcome[k] = oc[k];
     io.out(JSON.stringify({ request: trace.request, hops, outcome, notes: trace.notes }, null, 2));
   } else {
     io.out(`${'request'.padEnd(KIND_WIDTH)} ${describeRequest(trace)}`);
@@ -137,6 +195,10 @@ route configuration, virtual host, route, cluster, endpoints. More files resolve
     { name: 'method', value: 'M', help: 'HTTP method (default GET).' },
     { name: 'sni', value: 'NAME', help: 'TLS server name to send (makes the connection TLS).' },
     { name: 'alpn', value: 'P,...', help: 'Application protocols offered (ALPN), e.g. h2,http/1.1.' },
+    { name: 'random-value', value: 'N', help: "Envoy's random value for the request: picks the weighted cluster N % total\nweight falls in, and settles runtime fractions (N % denominator < share).\nWithout it every weighted branch is followed." },
+    { name: 'runtime', value: 'KEY[=PERCENT]', multiple: true, help: 'A runtime value (repeatable): KEY at PERCENT (default 100) for the routes\nwhose runtime_fraction has that runtime_key.' },
+    { name: 'metadata', value: 'NS=JSON', multiple: true, help: "Dynamic metadata of namespace NS (repeatable), for dynamic_metadata route\nmatches, e.g. envoy.lb='{\"canary\":true}'." },
+    { name: 'internal', help: 'The request is internal (x-envoy-internal: true), which require_tls\nEXTERNAL_ONLY does not redirect.' },
     { name: 'format', value: 'text|json', help: 'Output (default text).' },
     MAX_SIZE,
   ],

@@ -36,6 +36,12 @@ export interface Result {
   /** A short form for summaries of weighted branches. */
   short?: string;
   closest?: string[];
+  /** A redirect's Location (or a 201/3xx direct response's). */
+  location?: string;
+  /** The cluster the request lands on. */
+  cluster?: string;
+  /** The upstream endpoint, when there is a single one to go to. */
+  endpoint?: string;
 }
 
 /** One trace's state; the stages read the request from it and write hops and notes to it. */
@@ -101,6 +107,7 @@ export class TraceContext {
     if (h) hop.span = { ...h.def.nameSpan } as Span;
     if (extra.rejected?.length) hop.rejected = extra.rejected;
     if (extra.branch) hop.branch = extra.branch;
+    if (extra.route) hop.route = extra.route;
     this.hops.push(hop);
     return hop;
   }
@@ -109,6 +116,11 @@ export class TraceContext {
     const out = new Set<string>();
     for (const a of this.ws.all()) for (const d of a.defs) if (d.kind === kind) out.add(d.name);
     return [...out];
+  }
+
+  /** The request is internal: `internal` given, or it carries `x-envoy-internal: true`. */
+  isInternal(): boolean {
+    return this.req.internal === true || this.headerValue('x-envoy-internal') === 'true';
   }
 
   headerValue(name: string): string | undefined {

@@ -29,10 +29,15 @@ export function traceRequest(
 
 /** The outcome as the trace reports it, from how the request ended. */
 function phrase(r: Result): TraceOutcome {
-  const out: TraceOutcome = { ok: r.ok, message: '' };
-  if (r.code) out.code = r.code;
+  const code = r.code ?? 'forwarded';
+  const out: TraceOutcome = { ok: r.ok, code, message: '' };
   if (r.status !== undefined) out.status = r.status;
   if (r.flag) out.flag = r.flag;
+  // Envoy's response code details when it answers itself; a redirect is one of its direct responses.
+  if (r.status !== undefined) out.details = code === 'redirect' ? 'direct_response' : code;
+  if (r.location) out.location = r.location;
+  if (r.cluster) out.cluster = r.cluster;
+  if (r.endpoint) out.endpoint = r.endpoint;
   if (r.closest?.length) out.closest = r.closest;
   if (r.ok) out.message = `→ ${r.text}`;
   else {

@@ -172,6 +172,12 @@ export interface RouteRequest {
   headers: Map<string, string>;
   /** Query parameters, decoded; the first value of a repeated parameter. */
   query: Map<string, string>;
+  /** Envoy's random value for the request (settles runtime fractions); unknown when absent. */
+  randomValue?: number;
+  /** Runtime values in percent, by key. */
+  runtime?: Record<string, number>;
+  /** Dynamic metadata by namespace; none when absent. */
+  metadata?: Record<string, unknown>;
 }
 
 /** Evaluates one HeaderMatcher as Envoy does (a missing header fails every matcher except present_match). */
@@ -271,8 +277,10 @@ export interface RouteMatchResult {
   pathOk: boolean;
   /** How much of the path the specifier shares with the request path, for "closest". */
   closeness: number;
-  /** Conditions taken as matching without being evaluated (runtime fractions, metadata). */
+  /** Conditions taken as matching without being evaluated (filter state, TLS context). */
   assumed: string[];
+  /** A runtime fraction between 0 % and 100 % that no random value settles: its share (`30%`). The route is not taken. */
+  undecided?: string;
   /** What the trace should say about the regexes it ran (invalid for RE2, deprecated v2 grammar). */
   notes: string[];
 }
@@ -347,16 +355,116 @@ export function matchRoute(match: unknown, req: RouteRequest): RouteMatchResult 
     if (!r.ok) return fail(`${why} matches, but ${r.why}`, pathOk, closeness, assumed);
   }
   if (m.grpc !== undefined) {
-    const ct = req.headers.get('content-type') ?? '';
-    if (!ct.startsWith('application/grpc')) {
+    // Envoy's gRPC check: content-type application/grpc, or application/grpc+… / application/grpc;….
+    const ct = (req.headers.get('content-type') ?? '').toLowerCase();
+    if (!(ct === 'application/grpc' || (ct.startsWith('application/grpc') && (ct[16] === '+' || ct[16] === ';')))) {
       return fail(`${why} matches, but the route takes gRPC requests only (content-type application/grpc)`, pathOk, closeness, assumed);
     }
   }
-  if (m.runtime_fraction !== undefined) assumed.push('runtime_fraction');
+  for (const dm of Array.isArray(m.dynamic_metadata) ? m.dynamic_metadata : []) {
+    if (!isObj(dm)) continue;
+    const r = metadataMatch(dm, req.metadata);
+    if (!r.ok) return fail(`${why} matches, but ${r.why}`, pathOk, closeness, assumed);
+  }
+  if (isObj(m.runtime_fraction)) {
+    const r = runtimeFraction(m.runtime_fraction, req);
+    if (!r.ok) return { ...fail(`${why} matches, but ${r.why}`, pathOk, closeness, assumed), ...(r.undecided ? { undecided: r.undecided } : {}) };
+    why += ` (${r.why})`;
+  }
   if (m.tls_context !== undefined) assumed.push('tls_context');
-  if (m.dynamic_metadata !== undefined) assumed.push('dynamic_metadata');
   if (m.filter_state !== undefined) assumed.push('filter_state');
   return { ok: true, why, pathOk, closeness, assumed, notes };
+}
+
+const DENOMINATOR: Record<string, number> = { HUNDRED: 100, TEN_THOUSAND: 10_000, MILLION: 1_000_000 };
+
+/** `30%`, `0.5%`: a share of requests as a percentage. */
+function share(numerator: number, denominator: number): string {
+  return `${Math.round((numerator / denominator) * 100 * 10_000) / 10_000}%`;
+}
+
+/**
+ * A `runtime_fraction` (RuntimeFractionalPercent) as Envoy evaluates it: the runtime value of its key (a percentage)
+ * when one is given, else the default share; matching when `random % denominator < numerator`. Without a random
+ * value, 0 % never matches, 100 % always does, and any share in between is left undecided (not taken).
+ */
+export function runtimeFraction(rf: Obj, req: Pick<RouteRequest, 'randomValue' | 'runtime'>): { ok: boolean; why: string; undecided?: string } {
+  const key = typeof rf.runtime_key === 'string' ? rf.runtime_key : '';
+  const dv = isObj(rf.default_value) ? rf.default_value : {};
+  let numerator = num(dv.numerator) ?? 0;
+  let denominator = DENOMINATOR[typeof dv.denominator === 'string' ? dv.denominator : 'HUNDRED'] ?? 100;
+  let from = 'default';
+  if (key && req.runtime && Object.prototype.hasOwnProperty.call(req.runtime, key)) {
+    numerator = req.runtime[key];
+    denominator = 100;
+    from = 'runtime';
+  }
+  const what = `runtime_fraction "${key}" ${share(numerator, denominator)} (${from})`;
+  if (numerator <= 0) return { ok: false, why: `${what} never matches` };
+  if (numerator >= denominator) return { ok: true, why: `${what} always matches` };
+  if (req.randomValue !== undefined) {
+    const at = req.randomValue % denominator;
+    const ok = at < numerator;
+    return { ok, why: `${what}: random value ${req.randomValue} → ${at} ${ok ? '<' : '≥'} ${numerator} of ${denominator}` };
+  }
+  return { ok: false, why: `${what} takes that share of requests; the trace follows the others`, undecided: share(numerator, denominator) };
+}
+
+/** Evaluates a ValueMatcher on a metadata value (`undefined` when the path leads nowhere). */
+export function valueMatch(vm: unknown, v: unknown): boolean {
+  if (!isObj(vm)) return false;
+  if (vm.null_match !== undefined) return v === undefined || v === null;
+  if (isObj(vm.double_match)) {
+    if (typeof v !== 'number') return false;
+    const d = vm.double_match;
+    if (typeof d.exact === 'number') return v === d.exact;
+    if (isObj(d.range)) return v >= (num(d.range.start) ?? -Infinity) && v < (num(d.range.end) ?? Infinity);
+    return false;
+  }
+  if (isObj(vm.string_match)) return typeof v === 'string' && stringMatch(vm.string_match, v).ok;
+  if (typeof vm.bool_match === 'boolean') return v === vm.bool_match;
+  if (vm.present_match !== undefined) {
+    const present = v !== undefined && v !== null && typeof v !== 'object';
+    return vm.present_match === true ? present : !present;
+  }
+  if (isObj(vm.list_match)) return Array.isArray(v) && v.some((x) => valueMatch((vm.list_match as Obj).one_of, x));
+  if (isObj(vm.or_match)) return Array.isArray(vm.or_match.value_matchers) && vm.or_match.value_matchers.some((x) => valueMatch(x, v));
+  return false;
+}
+
+/**
+ * A `dynamic_metadata` MetadataMatcher: the value at `filter` / `path` of the request's dynamic metadata, matched by
+ * `value`, inverted by `invert`. A request without that metadata has no value there, which only `null_match` (or
+ * an inverted matcher) takes.
+ */
+export function metadataMatch(mm: Obj, metadata: Record<string, unknown> | undefined): { ok: boolean; why: string } {
+  const filter = typeof mm.filter === 'string' ? mm.filter : '';
+  const keys = (Array.isArray(mm.path) ? mm.path : []).map((p) => (isObj(p) && typeof p.key === 'string' ? p.key : ''));
+  let v: unknown = metadata && Object.prototype.hasOwnProperty.call(metadata, filter) ? metadata[filter] : undefined;
+  for (const k of keys) v = isObj(v) && Object.prototype.hasOwnProperty.call(v, k) ? v[k] : undefined;
+  const invert = mm.invert === true;
+  const ok = valueMatch(mm.value, v) !== invert;
+  const at = [filter, ...keys].join('.');
+  const got = v === undefined ? 'absent' : JSON.stringify(v);
+  return { ok, why: `dynamic metadata ${at}${invert ? ' (inverted)' : ''} ${ok ? 'matches' : 'does not match'} (${got}${metadata === undefined ? '; pass --metadata NAMESPACE=JSON' : ''})` };
+}
+
+/**
+ * The virtual cluster of a virtual host a request falls in: the first whose header matchers (or v2 `pattern` and
+ * `method`) all match; `other` when the virtual host has virtual clusters and none matches; `""` when it has none.
+ */
+export function virtualClusterOf(vh: Obj, req: RouteRequest): string {
+  const vcs = (Array.isArray(vh.virtual_clusters) ? vh.virtual_clusters : []).filter(isObj);
+  if (!vcs.length) return '';
+  for (const vc of vcs) {
+    let ok = true;
+    for (const h of Array.isArray(vc.headers) ? vc.headers : []) if (isObj(h) && !headerMatch(h, req.headers).ok) ok = false;
+    const pattern = typeof vc.pattern === 'string' ? vc.pattern : undefined;
+    if (ok && pattern !== undefined) ok = runRegex(pattern, req.path, true).ok;
+    if (ok && typeof vc.method === 'string') ok = vc.method.toUpperCase() === req.method.toUpperCase();
+    if (ok) return typeof vc.name === 'string' ? vc.name : '';
+  }
+  return 'other';
 }
 
 /**

@@ -6,11 +6,11 @@
 import { closest } from './closest';
 import type { Handle, ListenerRef, Result, TraceContext } from './context';
 import { num } from './filterChain';
-import { matchRoute, normalizePath, parseQuery, regexRewrite, selectVirtualHost, splitHostPort, type RouteRequest } from './http';
+import { matchRoute, normalizePath, parseQuery, regexRewrite, selectVirtualHost, splitHostPort, virtualClusterOf, type RouteRequest } from './http';
 import { isObj, type Obj } from './resources';
-import type { TraceHop } from './types';
-import { toCluster, weightedClusters } from './upstream';
-import { arr, bool, objs, str } from './values';
+import type { TraceHop, TraceRoute } from './types';
+import { pickWeighted, toCluster, weightedClusters, weightedName } from './upstream';
+import { arr, bool, durationMs, objs, str } from './values';
 
 const STATUS_OF: Record<string, number> = { SERVICE_UNAVAILABLE: 503, NOT_FOUND: 404, INTERNAL_SERVER_ERROR: 500 };
 const REDIRECT_CODE: Record<string, number> = {
@@ -90,9 +90,16 @@ export function routeHttp(cx: TraceContext, hcm: Obj, chain: Handle, l: Listener
   const vhName = str(vh.name) ?? vhHandle?.def.name ?? `#${vc.index + 1}`;
   const vhHop = cx.hop('virtualHost', vhName, vhHandle, `${vc.how} "${vc.domain}" matches Host "${host}"`, { rejected: vc.rejected });
   const requireTls = str(vh.require_tls);
-  if ((requireTls === 'ALL' || requireTls === 'EXTERNAL_ONLY') && http.scheme !== 'https' && req.transport !== 'tls') {
-    return { ok: true, code: 'redirect', status: 301, text: `301 redirect to https://${splitHostPort(http.host).host}${http.path} (virtual host requires TLS: require_tls ${requireTls})` };
+  // EXTERNAL_ONLY spares internal requests (x-envoy-internal: true).
+  const tlsRequired = requireTls === 'ALL' || (requireTls === 'EXTERNAL_ONLY' && !cx.isInternal());
+  // Envoy reads the scheme from x-forwarded-proto (set from the connection, or kept from a trusted front proxy).
+  const proto = (cx.headerValue('x-forwarded-proto') ?? (req.transport === 'tls' ? 'https' : http.scheme ?? 'http')).toLowerCase();
+  if (tlsRequired && proto !== 'https') {
+    const location = `https://${splitHostPort(http.host).host}${http.path}`;
+    vhHop.detail += ` · require_tls ${requireTls}`;
+    return { ok: true, code: 'redirect', status: 301, location, text: `301 redirect to ${location} (virtual host requires TLS: require_tls ${requireTls})` };
   }
+  if (requireTls === 'EXTERNAL_ONLY' && proto !== 'https') vhHop.detail += ' · require_tls EXTERNAL_ONLY spares this internal request';
   // The request as routing sees it.
   let path = http.path ?? '/';
   if (bool(hcm.normalize_path)) path = normalizePath(path, hcm.merge_slashes === true);
@@ -104,7 +111,16 @@ export function routeHttp(cx: TraceContext, hcm: Obj, chain: Handle, l: Listener
   headers.set(':path', path);
   headers.set(':method', http.method ?? 'GET');
   headers.set(':scheme', http.scheme ?? 'http');
-  const rr: RouteRequest = { path, method: http.method ?? 'GET', headers, query: parseQuery(path) };
+  if (cx.req.internal === true && !headers.has('x-envoy-internal')) headers.set('x-envoy-internal', 'true');
+  const rr: RouteRequest = {
+    path,
+    method: http.method ?? 'GET',
+    headers,
+    query: parseQuery(path),
+    ...(req.randomValue !== undefined ? { randomValue: req.randomValue } : {}),
+    ...(req.runtime ? { runtime: req.runtime } : {}),
+    ...(req.dynamicMetadata ? { metadata: req.dynamicMetadata } : {}),
+  };
   const routes = arr(vh.routes);
   const routeDefs = vhHandle ? cx.childrenOf(vhHandle, 'route') : [];
   const routeHandle = (i: number) => (routeDefs.length === objs(routes).length ? routeDefs[objs(routes).indexOf(routes[i] as Obj)] : undefined);
@@ -119,6 +135,10 @@ export function routeHttp(cx: TraceContext, hcm: Obj, chain: Handle, l: Listener
     if (!isObj(r)) continue;
     const m = matchRoute(r.match, rr);
     for (const n of m.notes) cx.note(n);
+    if (m.undecided) {
+      const key = isObj(r.match) && isObj(r.match.runtime_fraction) ? str(r.match.runtime_fraction.runtime_key) ?? '' : '';
+      cx.note(`Route ${label(i)} takes ${m.undecided} of requests (runtime_fraction "${key}"); the trace follows the others. Give a random value (--random-value N) or a runtime value (--runtime ${key}=PERCENT) to settle it.`);
+    }
     if (!m.ok) {
       rejected.push(`${label(i)}: ${m.why}`);
       const score = (m.pathOk ? 1e6 : 0) + m.closeness;
@@ -129,7 +149,7 @@ export function routeHttp(cx: TraceContext, hcm: Obj, chain: Handle, l: Listener
     const rh = routeHandle(i);
     const rname = str(r.name) ?? rh?.def.name ?? `#${i + 1}`;
     const routeHop = cx.hop('route', rname, rh, `${m.why} matches ${rr.method} ${path}`, { rejected });
-    return routeAction(cx, r, rcHandle ?? chain, routeHop, path);
+    return routeAction(cx, r, i, rcHandle ?? chain, routeHop, path, virtualClusterOf(vh, rr));
   }
   // No route hop to hang them on: the virtual host shows why each route passed.
   if (rejected.length) vhHop.rejected = [...(vhHop.rejected ?? []), ...rejected.map((r) => `route ${r}`)];
@@ -151,27 +171,116 @@ function notHttp(chainName: string): Result {
   };
 }
 
-function routeAction(cx: TraceContext, r: Obj, from: Handle, routeHop: TraceHop, routedPath: string): Result {
+/** The length of the path a route's match consumed, which `prefix_rewrite` replaces. */
+function matchedLength(match: unknown, bare: string): number {
+  const m = isObj(match) ? match : {};
+  if (typeof m.prefix === 'string') return m.prefix.length;
+  if (typeof m.path === 'string') return m.path.length;
+  if (typeof m.path_separated_prefix === 'string') return m.path_separated_prefix.length;
+  // A regex (or anything else) consumes the whole path, query string excepted.
+  return bare.length;
+}
+
+function splitQuery(path: string): { bare: string; query: string } {
+  const q = path.search(/[?#]/);
+  return q < 0 ? { bare: path, query: '' } : { bare: path.slice(0, q), query: path.slice(q) };
+}
+
+/** :path after a forwarding route's path rewrite (`prefix_rewrite`, `regex_rewrite`); what was done, if anything. */
+function rewritePath(cx: TraceContext, a: Obj, match: unknown, path: string): { path: string; what?: string } {
+  if (typeof a.prefix_rewrite === 'string') {
+    const { bare } = splitQuery(path);
+    const out = a.prefix_rewrite + path.slice(Math.min(matchedLength(match, bare), bare.length));
+    return { path: out, what: `prefix_rewrite "${a.prefix_rewrite}" gives ${out}` };
+  }
+  const rw = regexRewrite(a.regex_rewrite, path);
+  if (rw) {
+    if (rw.note) cx.note(rw.note);
+    return { path: rw.path, what: rw.what };
+  }
+  if (a.path_rewrite_policy !== undefined) {
+    cx.note('The route rewrites the path with a path_rewrite_policy (URI template), which the trace does not evaluate: the forwarded path is shown unchanged.');
+  }
+  return { path };
+}
+
+/** :authority after a forwarding route's host rewrite; what was done, if anything. */
+function rewriteHost(cx: TraceContext, a: Obj, host: string, path: string): { host: string; what?: string } {
+  if (typeof a.host_rewrite_literal === 'string' || typeof a.host_rewrite === 'string') {
+    const h = String(a.host_rewrite_literal ?? a.host_rewrite);
+    return { host: h, what: `host rewritten to ${h}` };
+  }
+  if (typeof a.host_rewrite_header === 'string') {
+    const v = cx.headerValue(a.host_rewrite_header);
+    return v ? { host: v, what: `host taken from header ${a.host_rewrite_header}: ${v}` } : { host, what: `host_rewrite_header ${a.host_rewrite_header} is absent, host kept` };
+  }
+  if (isObj(a.host_rewrite_path_regex)) {
+    const rw = regexRewrite(a.host_rewrite_path_regex, splitQuery(path).bare);
+    if (rw?.note) cx.note(rw.note);
+    if (rw && rw.path !== splitQuery(path).bare) return { host: rw.path, what: `host rewritten from the path to ${rw.path}` };
+    return { host };
+  }
+  if (bool(a.auto_host_rewrite)) {
+    cx.note("auto_host_rewrite: Envoy sets the Host to the chosen endpoint's host name (for DNS clusters); the trace shows the forwarded host unchanged.");
+  }
+  return { host };
+}
+
+/** The timeout of a forwarding route in milliseconds (15 s when unset; 0 disables it). */
+function timeoutOf(a: Obj): number {
+  return a.timeout === undefined ? 15_000 : durationMs(a.timeout) ?? 15_000;
+}
+
+function routeAction(cx: TraceContext, r: Obj, index: number, from: Handle, routeHop: TraceHop, routedPath: string, virtualCluster: string): Result {
+  const http = cx.req.http!;
+  const info: TraceRoute = { index, action: 'non_forwarding', forwarded: { path: routedPath, host: http.host }, virtualCluster };
+  routeHop.route = info;
+  const result = actionOf(cx, r, info, from, routeHop, routedPath);
+  if (virtualCluster) routeHop.detail += ` · virtual cluster ${virtualCluster}`;
+  return result;
+}
+
+/** Follows a matched route's action, filling in `info` (the route hop's report) on the way. */
+function actionOf(cx: TraceContext, r: Obj, info: TraceRoute, from: Handle, routeHop: TraceHop, routedPath: string): Result {
   const http = cx.req.http!;
   if (isObj(r.route)) {
     const a = r.route;
-    const rw = regexRewrite(a.regex_rewrite, routedPath);
-    if (rw) {
-      routeHop.detail += ` (${rw.what})`;
-      if (rw.note) cx.note(rw.note);
-    }
+    const p = rewritePath(cx, a, r.match, routedPath);
+    const h = rewriteHost(cx, a, http.host, routedPath);
+    info.forwarded = { path: p.path, host: h.host };
+    info.timeoutMs = timeoutOf(a);
+    const rewrites = [p.what, h.what].filter(Boolean);
+    if (rewrites.length) routeHop.detail += ` (${rewrites.join('; ')})`;
     const notFound = STATUS_OF[str(a.cluster_not_found_response_code) ?? ''] ?? 503;
     if (typeof a.cluster === 'string') {
+      info.action = 'cluster';
+      info.cluster = a.cluster;
       routeHop.detail += ` → cluster ${a.cluster}`;
       return toCluster(cx, a.cluster, from, true, notFound);
     }
     if (isObj(a.weighted_clusters)) {
+      info.action = 'weighted_clusters';
       const wcs = objs(a.weighted_clusters.clusters);
-      routeHop.detail += ` → ${wcs.length} weighted clusters`;
-      return weightedClusters(cx, wcs, num(a.weighted_clusters.total_weight), from, true, notFound);
+      info.weighted = wcs.map((wc) => ({ cluster: weightedName(cx, wc) ?? '', weight: num(wc.weight) ?? 0 }));
+      let picked: number | undefined;
+      const random = cx.req.randomValue;
+      if (random !== undefined) {
+        picked = pickWeighted(info.weighted.map((w) => w.weight), random);
+        if (picked !== undefined) {
+          info.picked = info.weighted[picked].cluster;
+          info.cluster = info.picked;
+        }
+      }
+      const total = info.weighted.reduce((s, w) => s + w.weight, 0);
+      routeHop.detail += picked !== undefined && random !== undefined
+        ? ` → ${wcs.length} weighted clusters; random value ${random} → ${random % total} of ${total} picks ${info.picked}`
+        : ` → ${wcs.length} weighted clusters`;
+      return weightedClusters(cx, wcs, num(a.weighted_clusters.total_weight), from, true, notFound, picked);
     }
     if (typeof a.cluster_header === 'string') {
+      info.action = 'cluster_header';
       const hv = cx.headerValue(a.cluster_header);
+      if (hv) info.cluster = hv;
       routeHop.detail += ` → cluster named by header ${a.cluster_header}${hv !== undefined ? ` ("${hv}")` : ' (absent)'}`;
       if (hv === undefined || hv === '') {
         cx.hop('cluster', '(from header)', undefined, `header ${a.cluster_header} is absent from the request`);
@@ -187,45 +296,55 @@ function routeAction(cx: TraceContext, r: Obj, from: Handle, routeHop: TraceHop,
     }
     const plugin = a.cluster_specifier_plugin ?? a.inline_cluster_specifier_plugin;
     if (plugin !== undefined) {
+      info.action = 'cluster_specifier_plugin';
       routeHop.detail += ' → cluster chosen by a plugin';
       return { ok: false, code: 'not_traced', text: 'a cluster specifier plugin chooses the cluster at request time; the trace cannot follow it' };
     }
     return { ok: false, code: 'not_traced', text: 'the route action names no cluster' };
   }
   if (isObj(r.redirect)) {
+    info.action = 'redirect';
     const rd = r.redirect;
     const status = REDIRECT_CODE[str(rd.response_code) ?? ''] ?? 301;
     const hp = splitHostPort(http.host);
     const scheme = rd.https_redirect === true ? 'https' : (str(rd.scheme_redirect) ?? http.scheme ?? 'http');
     const host = str(rd.host_redirect) ?? hp.host;
     const port = num(rd.port_redirect) ?? (str(rd.host_redirect) || rd.https_redirect === true || rd.scheme_redirect ? undefined : hp.port);
-    let path = http.path ?? '/';
-    const q = path.indexOf('?');
-    const query = q >= 0 && rd.strip_query !== true ? path.slice(q) : '';
-    const bare = q >= 0 ? path.slice(0, q) : path;
+    let path = routedPath;
+    const { bare, query: q } = splitQuery(path);
+    const query = rd.strip_query === true ? '' : q;
     const rw = regexRewrite(rd.regex_rewrite, bare);
     if (typeof rd.path_redirect === 'string') path = rd.path_redirect + (rd.path_redirect.includes('?') ? '' : query);
     else if (rw) {
       path = rw.path + query;
       if (rw.note) cx.note(rw.note);
     } else if (typeof rd.prefix_rewrite === 'string') {
-      const prefix = isObj(r.match) ? str(r.match.prefix) : undefined;
-      path = (prefix !== undefined && bare.startsWith(prefix) ? rd.prefix_rewrite + bare.slice(prefix.length) : rd.prefix_rewrite) + query;
+      path = rd.prefix_rewrite + bare.slice(Math.min(matchedLength(r.match, bare), bare.length)) + query;
     } else path = bare + query;
     const location = `${scheme}://${host}${port !== undefined ? `:${port}` : ''}${path}`;
+    info.redirect = { status, location };
     routeHop.detail += ` → redirect ${status}`;
-    return { ok: true, code: 'redirect', status, text: `${status} redirect to ${location}` };
+    return { ok: true, code: 'redirect', status, location, text: `${status} redirect to ${location}` };
   }
   if (isObj(r.direct_response)) {
+    info.action = 'direct_response';
     const status = num(r.direct_response.status) ?? 200;
+    info.directResponse = { status };
     const body = isObj(r.direct_response.body) ? str(r.direct_response.body.inline_string) : undefined;
     routeHop.detail += ` → direct response ${status}`;
+    // Envoy adds a Location (the request's own URI) to a 201 or 3xx direct response.
+    const location = status === 201 || (status >= 300 && status < 400) ? `${http.scheme ?? 'http'}://${http.host}${routedPath}` : undefined;
     return {
       ok: status < 400,
       code: 'direct_response',
       status,
+      ...(location ? { location } : {}),
       text: `Envoy answers ${status} itself (direct_response${body !== undefined ? `, body ${JSON.stringify(body.length > 60 ? `${body.slice(0, 60)}…` : body)}` : ''})`,
     };
+  }
+  if (r.non_forwarding_action !== undefined) {
+    routeHop.detail += ' → non-forwarding action';
+    return { ok: false, code: 'not_traced', text: 'the route has a non-forwarding action: a filter before the router answers the request, which the trace does not follow' };
   }
   return { ok: false, code: 'not_traced', text: 'the route has no route, redirect or direct_response action the trace follows' };
 }

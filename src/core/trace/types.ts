@@ -42,6 +42,18 @@ export interface TraceRequest {
   sourceAddress?: string;
   sourcePort?: number;
   http?: TraceHttp;
+  /**
+   * Envoy's random value for this request (a non-negative integer): picks the weighted cluster `N % total weight`
+   * falls in, and settles runtime fractions (`N % denominator < numerator`). Unknown when omitted: every weighted
+   * branch is followed, and a runtime fraction between 0 % and 100 % is not taken (with a note saying its share).
+   */
+  randomValue?: number;
+  /** Runtime values by key, in percent (0–100), for `runtime_fraction` route matches; they override the default share. */
+  runtime?: Record<string, number>;
+  /** Dynamic metadata by namespace (filter name), for `dynamic_metadata` route matches. None when omitted. */
+  dynamicMetadata?: Record<string, unknown>;
+  /** The request is internal (`x-envoy-internal: true`), for `require_tls: EXTERNAL_ONLY`. */
+  internal?: boolean;
 }
 
 /** What a hop is: the definitions a request passes through. */
@@ -61,22 +73,63 @@ export interface TraceHop {
   rejected?: string[];
   /** For a weighted cluster (or aggregate) branch: which branch, e.g. `weight 20/100`. */
   branch?: string;
+  /** On the route hop: what the route does with the request. */
+  route?: TraceRoute;
 }
 
-/** How the trace ends. */
+/** What a route's action is. */
+export type TraceRouteAction =
+  | 'cluster'
+  | 'weighted_clusters'
+  | 'cluster_header'
+  | 'cluster_specifier_plugin'
+  | 'redirect'
+  | 'direct_response'
+  | 'non_forwarding';
+
+/** The route hop's report (field names are a contract for scripts). */
+export interface TraceRoute {
+  /** The route's position in its virtual host, 0-based. */
+  index: number;
+  action: TraceRouteAction;
+  /** The cluster: named by the route, taken from the header (`cluster_header`), or the weighted branch picked. */
+  cluster?: string;
+  /** The weighted branches, as configured. */
+  weighted?: Array<{ cluster: string; weight: number }>;
+  /** The weighted branch chosen by the request's random value (`randomValue`). */
+  picked?: string;
+  /** `:path` and `:authority` as Envoy sends them upstream after every rewrite (the request's own when none applies). */
+  forwarded: { path: string; host: string };
+  redirect?: { status: number; location: string };
+  directResponse?: { status: number };
+  /** The route's timeout (`timeout`; 15000 when unset, 0 for none), for forwarding actions. */
+  timeoutMs?: number;
+  /** The virtual host's virtual cluster the request falls in: `other` when the virtual host has some and none matches, `""` when it has none. */
+  virtualCluster: string;
+}
+
+/** How the trace ends (field names are a contract for scripts). */
 export interface TraceOutcome {
   /** True when the request reaches an upstream (an endpoint, the original destination, a redirect or a 2xx/3xx answer). */
   ok: boolean;
   /**
-   * Why it stops, Envoy's response code details where there are some: `route_not_found`, `cluster_not_found`,
+   * How it ends: `forwarded` (it reaches the upstream), or why it stops: `route_not_found`, `cluster_not_found`,
    * `no_healthy_upstream`, `filter_chain_not_found`, `listener_not_found`, `direct_response`, `redirect`, `not_http`,
-   * `ambiguous`, `not_traced`. Absent when the request reaches endpoints.
+   * `ambiguous`, `not_traced`.
    */
-  code?: string;
-  /** The HTTP status Envoy answers with, when it answers itself (404, 503, a direct response's status). */
+  code: string;
+  /** The HTTP status Envoy answers with, when it answers itself (404, 503, 301, a direct response's status). */
   status?: number;
   /** Envoy's response flag (`NR`, `NC`, `UH`). */
   flag?: string;
+  /** Envoy's response code details (`route_not_found`, `cluster_not_found`, `no_healthy_upstream`, `direct_response`), when Envoy answers itself. */
+  details?: string;
+  /** A redirect's Location. */
+  location?: string;
+  /** The cluster the request lands on (for weighted clusters, the branch picked by the random value or the one that fails). */
+  cluster?: string;
+  /** The upstream endpoint (`IP:PORT`), when there is a single one to go to. */
+  endpoint?: string;
   /** One line: `→ 10.4.1.12:9080 (HEALTHY)` or `404 NR route_not_found: no virtual host … matches …; closest: …`. */
   message: string;
   /** What came closest, for dead ends (a domain, a route, a cluster name, a listener port). */

@@ -13,15 +13,39 @@ import { isObj, type Obj } from './resources';
 import { objs, socketAddress, str } from './values';
 
 
-export function weightedClusters(cx: TraceContext, wcs: Obj[], totalWeight: number | undefined, from: Handle, http: boolean, notFound: number): Result {
+/**
+ * The weighted branch Envoy picks for a random value: the first whose running sum of weights exceeds
+ * `random % total` (total: the sum of the weights). Undefined when the weights sum to 0.
+ */
+export function pickWeighted(weights: number[], random: number): number | undefined {
+  const total = weights.reduce((s, w) => s + w, 0);
+  if (total <= 0) return undefined;
+  const at = random % total;
+  let end = 0;
+  for (let i = 0; i < weights.length; i++) {
+    end += weights[i];
+    if (at < end) return i;
+  }
+  return undefined;
+}
+
+/** The name of a weighted branch: `name`, or the value of its `cluster_header`. */
+export function weightedName(cx: TraceContext, wc: Obj): string | undefined {
+  const name = str(wc.name);
+  if (name !== undefined) return name;
+  return typeof wc.cluster_header === 'string' ? cx.headerValue(wc.cluster_header) : undefined;
+}
+
+/** Follows weighted clusters: every branch, or only the one `picked` (by the request's random value). */
+export function weightedClusters(cx: TraceContext, wcs: Obj[], totalWeight: number | undefined, from: Handle, http: boolean, notFound: number, picked?: number): Result {
   const weights = wcs.map((w) => num(w.weight) ?? 0);
   const total = totalWeight ?? weights.reduce((s, w) => s + w, 0);
   const results: Array<{ name: string; weight: number; r: Result }> = [];
   wcs.forEach((wc, i) => {
+    if (picked !== undefined && i !== picked) return;
     const weight = weights[i];
     const branch = `weight ${weight}/${total}`;
-    let name = str(wc.name);
-    if (name === undefined && typeof wc.cluster_header === 'string') name = cx.headerValue(wc.cluster_header);
+    const name = weightedName(cx, wc);
     if (name === undefined) {
       cx.hop('cluster', '(unnamed)', undefined, 'weighted cluster without a name', { branch });
       results.push({ name: '(unnamed)', weight, r: { ok: false, code: 'cluster_not_found', status: http ? notFound : undefined, flag: 'NC', text: 'a weighted cluster has no name' } });
@@ -30,6 +54,12 @@ export function weightedClusters(cx: TraceContext, wcs: Obj[], totalWeight: numb
     results.push({ name, weight, r: toCluster(cx, name, from, http, notFound, branch) });
   });
   const pct = (w: number) => (total > 0 ? `${Math.round((1000 * w) / total) / 10}%` : `weight ${w}`);
+  if (picked !== undefined) {
+    const one = results[0];
+    if (!one) return { ok: false, code: 'not_traced', text: 'the random value picks no weighted cluster' };
+    // The cluster hop carries the branch; the outcome is that branch's.
+    return one.r;
+  }
   const live = results.filter((x) => x.weight > 0);
   const failing = live.find((x) => !x.r.ok);
   if (!failing) {
@@ -47,6 +77,11 @@ export function weightedClusters(cx: TraceContext, wcs: Obj[], totalWeight: numb
 
 /** Resolves a cluster by name (as seen from `from`'s file) and follows it to its endpoints. */
 export function toCluster(cx: TraceContext, name: string, from: Handle, http: boolean, notFound: number, branch?: string): Result {
+  const r = followCluster(cx, name, from, http, notFound, branch);
+  return r.cluster ? r : { ...r, cluster: name };
+}
+
+function followCluster(cx: TraceContext, name: string, from: Handle, http: boolean, notFound: number, branch?: string): Result {
   const defs = cx.ws.resolve(from.uri, 'cluster', name);
   const serving = defs.find((d) => (d.def.state === 'active' || d.def.state === 'static') && d.def.group === 'main') ??
     defs.find((d) => d.def.state === 'active' || d.def.state === 'static');
@@ -100,10 +135,15 @@ function endpoints(cx: TraceContext, name: string, cl: Handle, c: Obj, type: str
     if (http && lb.use_http_header === true) {
       const hdr = str(lb.http_header_name) ?? 'x-envoy-original-dst-host';
       const v = cx.headerValue(hdr);
-      if (v) return { ok: true, text: `${v} (ORIGINAL_DST: from header ${hdr})` };
+      if (v) return { ok: true, text: `${v} (ORIGINAL_DST: from header ${hdr})`, endpoint: v };
     }
     const dst = `${cx.dstIp ?? '(IP unknown)'}:${cx.req.port}`;
-    return { ok: true, text: `original destination ${dst} (ORIGINAL_DST: the address the client connected to)`, short: `original destination ${dst}` };
+    return {
+      ok: true,
+      text: `original destination ${dst} (ORIGINAL_DST: the address the client connected to)`,
+      short: `original destination ${dst}`,
+      ...(cx.dstIp ? { endpoint: dst } : {}),
+    };
   }
   if (isObj(c.cluster_type)) {
     const ct = str(c.cluster_type.name) ?? 'custom';
@@ -184,7 +224,12 @@ function endpoints(cx: TraceContext, name: string, cl: Handle, c: Obj, type: str
   const panic = pick.panic
     ? ` — panic mode: ${pick.available} of ${pick.total} endpoints available is below the ${threshold}% panic threshold, so Envoy balances over all of them regardless of health`
     : '';
-  return { ok: true, text: `${list}${more}${panic}`, short: `${list}${more}${pick.panic ? ' in panic mode' : ''}` };
+  return {
+    ok: true,
+    text: `${list}${more}${panic}`,
+    short: `${list}${more}${pick.panic ? ' in panic mode' : ''}`,
+    ...(pick.hosts.length === 1 ? { endpoint: pick.hosts[0].address } : {}),
+  };
 }
 
 function liveStatus(cx: TraceContext, name: string): Handle | undefined {

@@ -22,3 +22,17 @@ export function socketAddress(v: unknown): { ip?: string; port?: number; text: s
   if (isObj(v.pipe)) return { text: str(v.pipe.path) ?? 'pipe' };
   return undefined;
 }
+
+/** A protobuf Duration (`"1.5s"` in JSON, `{ seconds, nanos }` as an object) in milliseconds. */
+export function durationMs(v: unknown): number | undefined {
+  if (typeof v === 'string') {
+    const m = /^\s*(-?\d+(?:\.\d+)?)s\s*$/.exec(v);
+    return m ? Math.round(Number(m[1]) * 1000) : undefined;
+  }
+  if (isObj(v)) {
+    const s = num(v.seconds) ?? 0;
+    const n = num(v.nanos) ?? 0;
+    return Math.round(s * 1000 + n / 1e6);
+  }
+  return undefined;
+}
