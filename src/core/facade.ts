@@ -161,3 +161,5 @@ export { trafficChildren, trafficItem, trafficTraceTarget, isInboundListener } f
 export type { TrafficNode, TrafficItem, TraceTarget } from './features/traffic';
 export { buildGraph, parseGraphMessage, revealTarget } from './features/graph';
 export type { GraphData, GraphNode, GraphMessage, RevealTarget } from './features/graph';
+export { parseAccessLog, directionOf, splitAddress, ACCESS_LOG_FORMATS } from './trace';
+export type { AccessLogRecord, AccessLogFormat, AccessLogResult } from './trace';
