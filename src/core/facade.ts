@@ -141,7 +141,7 @@ export { documentSymbols, workspaceSymbols } from './features/symbols';
 export type { SymbolNode, WorkspaceSymbol } from './features/symbols';
 export { KIND_LABEL } from './describe';
 export { mdText, mdCode, mdCell, mdCommandLink, noLinks, MAX_MARKDOWN_TEXT } from './markdown';
-export { parseIstioClusterName, describeIstioCluster } from './istio';
+export { parseIstioClusterName, describeIstioCluster, parseIstioConfigPath, istioConfigLabel } from './istio';
 export { renderSummary, table } from './features/summary';
 export { looksLikeEnvoy, SNIFF_BYTES } from './sniff';
 export { traceRequest, parseTarget, nodeIpOf } from './trace';
