@@ -18,6 +18,7 @@ import type {
   Definition,
   DynamicRef,
   EndpointCounts,
+  IstioConfigRef,
   RefKind,
   RefVia,
   Reference,
@@ -97,6 +98,8 @@ class Extractor {
   private edsClusters: number[] = [];
   private fullDumpSpan: Span | undefined;
   private steps = 0;
+  /** Istio resource paths already read (`metadata.filter_metadata.istio.config`), undefined for one that is no path. */
+  private readonly istioRefs = new Map<string, IstioConfigRef | undefined>();
 
   constructor(
     private readonly t: Tape,
@@ -219,7 +222,14 @@ class Extractor {
     const md = member(t, n, K.metadata);
     if (md < 0) return;
     const path = memberStr(t, member(t, member(t, md, K.filter_metadata), K.istio), K.config);
-    const ref = path === undefined ? undefined : parseIstioConfigPath(path);
+    if (path === undefined) return;
+    // Every subset cluster of a DestinationRule names the same resource: one shared record per path keeps the
+    // index small (the records are never changed after extraction).
+    let ref = this.istioRefs.get(path);
+    if (ref === undefined && !this.istioRefs.has(path)) {
+      ref = parseIstioConfigPath(path);
+      this.istioRefs.set(path, ref);
+    }
     if (ref) info.istio = ref;
   }
 
