@@ -143,7 +143,7 @@ export { documentSymbols, workspaceSymbols } from './features/symbols';
 export type { SymbolNode, WorkspaceSymbol } from './features/symbols';
 export { KIND_LABEL } from './describe';
 export { mdText, mdCode, mdCell, mdCommandLink, noLinks, MAX_MARKDOWN_TEXT } from './markdown';
-export { parseIstioClusterName, describeIstioCluster } from './istio';
+export { parseIstioClusterName, describeIstioCluster, parseIstioConfigPath, istioConfigLabel } from './istio';
 export { renderSummary, table } from './features/summary';
 export { looksLikeEnvoy, SNIFF_BYTES } from './sniff';
 export { traceRequest, parseTarget, nodeIpOf } from './trace';
@@ -163,3 +163,5 @@ export { trafficChildren, trafficItem, trafficTraceTarget, isInboundListener } f
 export type { TrafficNode, TrafficItem, TraceTarget } from './features/traffic';
 export { buildGraph, parseGraphMessage, revealTarget } from './features/graph';
 export type { GraphData, GraphNode, GraphMessage, RevealTarget } from './features/graph';
+export { parseAccessLog, directionOf, splitAddress, ACCESS_LOG_FORMATS } from './trace';
+export type { AccessLogRecord, AccessLogFormat, AccessLogResult } from './trace';

@@ -1,4 +1,5 @@
 /** Istio's naming conventions, decoded for hover, and the clusters Istio always creates. */
+import type { IstioConfigRef } from './model/types';
 
 /** Clusters every Istio sidecar has; a reference to one of them is known even when a trimmed dump lacks it. */
 const BUILTIN_CLUSTERS: ReadonlyMap<string, string> = new Map([
@@ -96,3 +97,42 @@ const ISTIO_PORTS: ReadonlyMap<string, string> = new Map([
   ['15090', 'Istio: Prometheus stats (15090).'],
   ['15021', 'Istio: health checks (15021).'],
 ]);
+
+/**
+ * The path segment istiod writes for each kind (its kind name in kebab case, one dash before every capital) → the
+ * kind as Istio spells it. A segment not listed is turned back the same way (`h-t-t-p-route` → `HTTPRoute`).
+ */
+const CONFIG_KINDS: ReadonlyMap<string, string> = new Map([
+  ['virtual-service', 'VirtualService'],
+  ['destination-rule', 'DestinationRule'],
+  ['sidecar', 'Sidecar'],
+  ['gateway', 'Gateway'],
+  ['envoy-filter', 'EnvoyFilter'],
+  ['service-entry', 'ServiceEntry'],
+  ['workload-entry', 'WorkloadEntry'],
+  ['workload-group', 'WorkloadGroup'],
+  ['proxy-config', 'ProxyConfig'],
+  ['peer-authentication', 'PeerAuthentication'],
+  ['request-authentication', 'RequestAuthentication'],
+  ['authorization-policy', 'AuthorizationPolicy'],
+  ['telemetry', 'Telemetry'],
+  ['wasm-plugin', 'WasmPlugin'],
+]);
+
+/**
+ * Reads the path istiod records in `metadata.filter_metadata.istio.config`:
+ * `/apis/networking.istio.io/v1alpha3/namespaces/default/virtual-service/reviews` (older releases wrote the group as
+ * `networking`). Undefined when the text is not such a path.
+ */
+export function parseIstioConfigPath(path: string): IstioConfigRef | undefined {
+  const m = /^\/apis\/[^/]+\/[^/]+\/namespaces\/([^/]+)\/([a-z0-9-]+)\/([^/]+)$/.exec(path);
+  if (!m) return undefined;
+  const [, namespace, segment, name] = m;
+  const kind = CONFIG_KINDS.get(segment) ?? segment.split('-').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('');
+  return { kind, namespace, name };
+}
+
+/** `VirtualService reviews.default`: how hover, the CLI and the trace name the Istio resource behind a definition. */
+export function istioConfigLabel(ref: IstioConfigRef): string {
+  return `${ref.kind} ${ref.name}.${ref.namespace}`;
+}

@@ -1,5 +1,6 @@
 /** `envoy-lens refs --name NAME`: every definition and reference of a name. */
 import { EXIT_INPUT, EXIT_OK, EXIT_PROBLEMS, UsageError, str, type Command } from '../command';
+import { istioConfigLabel } from '../../core/facade';
 import { linesOf, load, type Loaded } from '../load';
 import { FILES_NOTE, MAX_SIZE, RECURSIVE, maxSizeOf } from './common';
 
@@ -7,7 +8,8 @@ export const refsCommand: Command = {
   name: 'refs',
   summary: 'The definitions and every reference of NAME, as path:line:col kind.',
   synopsis: 'FILE... --name NAME [options]',
-  description: `Prints every definition and reference of NAME as path:line:col kind definition|reference.
+  description: `Prints every definition and reference of NAME as path:line:col kind definition|reference. A definition
+istiod generated says from which Istio resource ("from VirtualService reviews.default").
 ${FILES_NOTE}`,
   flags: [
     { name: 'name', value: 'NAME', help: 'The name to look for (required).' },
@@ -23,7 +25,10 @@ ${FILES_NOTE}`,
     const lines: Array<{ l: Loaded; start: number; text: string }> = [];
     for (const l of loaded) {
       for (const d of l.analysis.defs) {
-        if (d.name === name) lines.push({ l, start: d.nameSpan.start, text: `${d.kind} definition (${d.section})` });
+        if (d.name !== name) continue;
+        // Istio's resource behind the definition, when istiod recorded it: the thing to edit.
+        const from = d.info.istio ? ` from ${istioConfigLabel(d.info.istio)}` : '';
+        lines.push({ l, start: d.nameSpan.start, text: `${d.kind} definition (${d.section})${from}` });
       }
       for (const r of l.analysis.refs) {
         if (r.name === name) lines.push({ l, start: r.span.start, text: `${r.kind} reference (${r.via})` });

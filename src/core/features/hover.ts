@@ -38,6 +38,8 @@ function defLines(a: Analysis, d: Definition, ws: Workspace, uri: string): strin
   const i = d.info;
   const istio = d.kind === 'cluster' ? describeIstioCluster(d.name) : d.kind === 'listener' ? describeIstioListener(d.name) : undefined;
   if (istio) lines.push(text(istio), '');
+  // The resource to change is the Istio one istiod generated this from, not the dump (issue 10 §6).
+  if (i.istio) lines.push(`- from ${text(i.istio.kind)} ${code(`${i.istio.name}.${i.istio.namespace}`)}`);
   if (i.address) lines.push(`- address: ${code(i.address)}`);
   if (i.additionalAddresses?.length) lines.push(`- additional addresses: ${i.additionalAddresses.map((s) => code(s)).join(', ')}`);
   if (i.clusterType) lines.push(`- type: ${text(i.clusterType)}${i.edsName && i.edsName !== d.name ? ` (service_name ${code(i.edsName)})` : ''}`);

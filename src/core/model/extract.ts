@@ -11,6 +11,7 @@ import { children, isArray, isObject, member, memberStr, strOf } from '../parse/
 import { KIND_ARRAY, KIND_OBJECT, KIND_STRING, KIND_TRUE, type Tape } from '../parse/tape';
 import { isUsableStatus } from '../describe';
 import { EDGES } from './edges';
+import { parseIstioConfigPath } from '../istio';
 import type {
   DefInfo,
   DefKind,
@@ -18,6 +19,7 @@ import type {
   Definition,
   DynamicRef,
   EndpointCounts,
+  IstioConfigRef,
   RefVia,
   Reference,
   Shape,
@@ -96,6 +98,8 @@ class Extractor {
   private edsClusters: number[] = [];
   private fullDumpSpan: Span | undefined;
   private steps = 0;
+  /** Istio resource paths already read (`metadata.filter_metadata.istio.config`), undefined for one that is no path. */
+  private readonly istioRefs = new Map<string, IstioConfigRef | undefined>();
 
   constructor(
     private readonly t: Tape,
@@ -209,6 +213,26 @@ class Extractor {
     const ty = memberStr(this.t, n, K['@type']);
     if (ty === undefined) return undefined;
     return ty.slice(ty.lastIndexOf('.') + 1);
+  }
+
+  /**
+   * Records the Istio resource a listener, filter chain, route configuration, virtual host, route or cluster was
+   * generated from: istiod writes its path in `metadata.filter_metadata.istio.config` (issue 10 §6).
+   */
+  private istioConfig(n: number, info: DefInfo): void {
+    const t = this.t;
+    const md = member(t, n, K.metadata);
+    if (md < 0) return;
+    const path = memberStr(t, member(t, member(t, md, K.filter_metadata), K.istio), K.config);
+    if (path === undefined) return;
+    // Every subset cluster of a DestinationRule names the same resource: one shared record per path keeps the
+    // index small (the records are never changed after extraction).
+    let ref = this.istioRefs.get(path);
+    if (ref === undefined && !this.istioRefs.has(path)) {
+      ref = parseIstioConfigPath(path);
+      this.istioRefs.set(path, ref);
+    }
+    if (ref) info.istio = ref;
   }
 
   // ---------------------------------------------------------------- shapes
@@ -526,6 +550,7 @@ class Extractor {
     const info: DefInfo = { ...extra };
     const addr = this.address(member(t, n, K.address));
     if (addr) info.address = addr;
+    this.istioConfig(n, info);
     const idx = this.addDef('listener', name, nameNode, n, -1, state, section, outerSpan >= 0 ? outerSpan : wrapper, info);
     if (wrapper >= 0 && outerSpan >= 0) {
       const v = memberStr(t, wrapper, K.version_info);
@@ -567,10 +592,9 @@ class Extractor {
       if (fname) filters.push(fname);
     }
     const name = strOf(t, nameNode) ?? summary;
-    const idx = this.addDef('filterChain', name, nameNode, chain, listener, this.defs[listener].state, 'filter_chains', -1, {
-      chainMatch: summary,
-      filters,
-    });
+    const info: DefInfo = { chainMatch: summary, filters };
+    this.istioConfig(chain, info);
+    const idx = this.addDef('filterChain', name, nameNode, chain, listener, this.defs[listener].state, 'filter_chains', -1, info);
     const end = t.next[chain];
     for (let c = chain + 1; c < end; c = t.next[c]) {
       const k = t.keyId[c];
@@ -607,13 +631,16 @@ class Extractor {
     const info: DefInfo = {};
     const vc = member(t, n, K.validate_clusters);
     if (vc >= 0) info.validateClusters = t.kind[vc] === KIND_TRUE || (t.kind[vc] === KIND_OBJECT && t.str(member(t, vc, K.value)) === 'true');
+    this.istioConfig(n, info);
     const idx = this.addDef('routeConfig', name, nameNode, n, parent, state, section, wrapper, info);
     if (!this.withChildren) return;
     for (const vh of children(t, member(t, n, K.virtual_hosts))) {
       if (!isObject(t, vh)) continue;
       const vhName = member(t, vh, K.name);
       const domains = children(t, member(t, vh, K.domains)).slice(0, MAX_DOMAINS).map((d) => t.str(d));
-      const vi = this.addDef('virtualHost', strOf(t, vhName) ?? '(unnamed virtual host)', vhName, vh, idx, state, 'virtual_hosts', -1, { domains });
+      const vhInfo: DefInfo = { domains };
+      this.istioConfig(vh, vhInfo);
+      const vi = this.addDef('virtualHost', strOf(t, vhName) ?? '(unnamed virtual host)', vhName, vh, idx, state, 'virtual_hosts', -1, vhInfo);
       for (const r of children(t, member(t, vh, K.routes))) this.route(r, vi, state);
       const mirrors = member(t, vh, K.request_mirror_policies);
       if (mirrors >= 0) this.mirrors(mirrors, vi);
@@ -626,6 +653,7 @@ class Extractor {
     const match = this.routeMatch(member(t, r, K.match));
     const nameNode = member(t, r, K.name);
     const info: DefInfo = { match };
+    this.istioConfig(r, info);
     const idx = this.addDef('route', strOf(t, nameNode) ?? match, nameNode, r, vh, state, 'routes', -1, info);
     const action = member(t, r, K.route);
     if (isObject(t, action)) {
@@ -730,6 +758,7 @@ class Extractor {
     else info.clusterType = 'STATIC'; // proto default when `type` is omitted
     const la = member(t, n, K.load_assignment);
     if (isObject(t, la)) info.endpoints = this.endpointCounts(la);
+    this.istioConfig(n, info);
     const idx = this.addDef('cluster', name, nameNode, n, -1, state, section, wrapper, info);
     if (!this.withChildren) return;
     if (info.clusterType === 'EDS') {

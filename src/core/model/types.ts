@@ -84,6 +84,19 @@ export interface DefInfo {
   filters?: string[];
   /** routeConfig: `validate_clusters` as written (Envoy defaults it to true for inline route configs). */
   validateClusters?: boolean;
+  /**
+   * The Istio resource this was generated from, as istiod records it in `metadata.filter_metadata.istio.config`
+   * (routes, clusters, filter chains; listeners, route configurations and virtual hosts when present).
+   */
+  istio?: IstioConfigRef;
+}
+
+/** An Istio resource by kind and name: `VirtualService` `reviews` in namespace `default`. */
+export interface IstioConfigRef {
+  /** Istio's kind name: `VirtualService`, `DestinationRule`, `Sidecar`, `Gateway`, `EnvoyFilter`, … */
+  kind: string;
+  namespace: string;
+  name: string;
 }
 
 /** How a reference was written, which decides what Envoy does when it dangles. */

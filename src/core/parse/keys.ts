@@ -45,6 +45,8 @@ const VOCAB = [
   'provider', 'stats_sinks', 'eds_config', 'scoped_rds', 'connect_matcher', 'string_match', 'exact', 'contains', 'suffix', 'value',
   // regexes (model/regexSites.ts)
   'safe_regex_match', 'regex_match', 'regex_rewrite', 'pattern',
+  // which Istio resource generated a resource (`metadata.filter_metadata.istio.config`, model/extract.ts)
+  'filter_metadata', 'istio',
 ] as const;
 
 export type KeyName = (typeof VOCAB)[number];

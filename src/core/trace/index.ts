@@ -4,3 +4,4 @@ export type { Trace, TraceHop, TraceHopKind, TraceOutcome, TraceRequest, TraceHt
 export { selectFilterChain, type ChainChoice, type ConnectionInfo } from './filterChain';
 export { selectVirtualHost, matchRoute, headerMatch, queryMatch, stringMatch, runRegex, regexRewrite, parseQuery, normalizePath, type RouteRequest, type RegexRun, type VhostChoice } from './http';
 export { parseTarget, type TargetOptions } from './target';
+export { parseAccessLog, directionOf, splitAddress, ACCESS_LOG_FORMATS, type AccessLogRecord, type AccessLogFormat, type AccessLogResult } from './accessLog';
