@@ -2,6 +2,7 @@
  * Turning FILE operands into indexed dumps: `-` is standard input, a directory stands for the dumps in it
  * (`--recursive` descends), and every file that cannot be used is one sentence on stderr.
  */
+import { isAscii } from 'node:buffer';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { analyze, LineIndex, looksLikeEnvoy, SNIFF_BYTES, Workspace, type Analysis } from '../core/facade';
@@ -131,6 +132,34 @@ export function load(operands: string[], io: Io, maxBytes: number, options: { en
     }
   }
   return { loaded, failed, ws };
+}
+
+/**
+ * Line and column (0-based, UTF-16 columns) of each offset of one loaded file. An ASCII file (most dumps) is not
+ * decoded and no table of its lines is built: the offsets are sorted and the newlines before each are counted with
+ * the buffer's native search, up to the last offset asked for. Other files go through a decoded LineIndex.
+ */
+export function positionsOf(l: Loaded, offsets: number[]): Map<number, { line: number; character: number }> {
+  const out = new Map<number, { line: number; character: number }>();
+  if (l.lines || !isAscii(l.bytes)) {
+    const li = linesOf(l);
+    for (const o of offsets) out.set(o, li.positionAt(o));
+    return out;
+  }
+  const sorted = [...new Set(offsets)].sort((a, b) => a - b);
+  const bytes = l.bytes;
+  let line = 0;
+  let lineStart = 0;
+  let next = bytes.indexOf(10);
+  for (const o of sorted) {
+    while (next >= 0 && next < o) {
+      line++;
+      lineStart = next + 1;
+      next = bytes.indexOf(10, lineStart);
+    }
+    out.set(o, { line, character: o - lineStart });
+  }
+  return out;
 }
 
 export function linesOf(l: Loaded): LineIndex {

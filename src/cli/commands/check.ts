@@ -2,7 +2,7 @@
 import { check, type Severity } from '../../core/facade';
 import { EXIT_INPUT, EXIT_OK, EXIT_PROBLEMS, UsageError, oneOf, type Command } from '../command';
 import { FORMATS, githubLine, packageJson, sarifLog, textLine, type Row } from '../formats';
-import { counts, linesOf, load, type Loaded } from '../load';
+import { counts, load, positionsOf, type Loaded } from '../load';
 import { FAIL_ON, FAIL_ON_VALUES, FILES_NOTE, MAX_SIZE, RECURSIVE, maxSizeOf } from './common';
 
 const RANK: Record<Severity, number> = { error: 3, warning: 2, information: 1, hint: 0 };
@@ -11,10 +11,11 @@ const RANK: Record<Severity, number> = { error: 3, warning: 2, information: 1, h
 export function findingRows(loaded: Loaded[], ws: import('../../core/facade').Workspace): Row[] {
   const rows: Row[] = [];
   for (const l of loaded) {
-    for (const d of check(ws, l.uri)) {
-      const li = linesOf(l);
-      const s = li.positionAt(d.span.start);
-      const e = li.positionAt(d.span.end);
+    const found = check(ws, l.uri);
+    const at = positionsOf(l, found.flatMap((d) => [d.span.start, d.span.end]));
+    for (const d of found) {
+      const s = at.get(d.span.start)!;
+      const e = at.get(d.span.end)!;
       rows.push({
         path: l.path,
         line: s.line + 1,

@@ -1,7 +1,7 @@
 /** `envoy-lens refs --name NAME`: every definition and reference of a name. */
 import { EXIT_INPUT, EXIT_OK, EXIT_PROBLEMS, UsageError, str, type Command } from '../command';
 import { istioConfigLabel } from '../../core/facade';
-import { linesOf, load, type Loaded } from '../load';
+import { load, positionsOf, type Loaded } from '../load';
 import { FILES_NOTE, MAX_SIZE, RECURSIVE, maxSizeOf } from './common';
 
 export const refsCommand: Command = {
@@ -35,8 +35,9 @@ ${FILES_NOTE}`,
       }
     }
     lines.sort((a, b) => (a.l === b.l ? a.start - b.start : loaded.indexOf(a.l) - loaded.indexOf(b.l)));
+    const at = new Map(loaded.map((l) => [l, positionsOf(l, lines.filter((x) => x.l === l).map((x) => x.start))]));
     for (const x of lines) {
-      const pos = linesOf(x.l).positionAt(x.start);
+      const pos = at.get(x.l)!.get(x.start)!;
       io.out(`${x.l.path}:${pos.line + 1}:${pos.character + 1} ${x.text}`);
     }
     if (lines.length === 0 && failed === 0) io.err(`envoy-lens: "${name}" is neither defined nor referenced in the given files.`);
