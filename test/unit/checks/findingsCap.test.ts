@@ -5,9 +5,9 @@
  */
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { capFindings, MAX_FINDINGS_PER_FILE } from '../../src/core/checks/index';
-import type { Diagnostic } from '../../src/core/checks/types';
-import { checkOne } from './checkOne';
+import { capFindings, MAX_FINDINGS_PER_FILE } from '../../../src/core/checks/index';
+import type { Diagnostic } from '../../../src/core/checks/types';
+import { checkOne } from '../checkOne';
 
 const LIMIT = { timeout: 30_000 };
 
