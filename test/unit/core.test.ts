@@ -10,7 +10,7 @@ import { scanJson } from '../../src/core/parse/jsonScanner';
 import { toValue } from '../../src/core/parse/nav';
 import { SIDECAR_FINDINGS } from '../vscode/suite/expectations';
 import { at } from './fixtureWorkspace';
-import { analyze, check, documentSymbols, hoverAt, workspaceSymbols, Workspace, type SymbolNode } from '../../src/core/facade';
+import { analyze, check, Workspace } from '../../src/core/facade';
 
 const FIXTURES = path.join(__dirname, '..', '..', '..', 'test', 'fixtures');
 
@@ -107,45 +107,6 @@ for (const ext of ['json', 'yaml']) {
       for (const r of refs) assert.equal(slice(text, r.span), 'PassthroughCluster');
     });
 
-    it('hovers with kind, Istio decoding, type, endpoints and users', () => {
-      const h = hoverAt(ws, file, at(text, 'cluster', 'outbound|9080||ratings.default.svc.cluster.local'))!;
-      assert.ok(h);
-      assert.match(h.markdown, /\*\*Cluster\*\* `outbound\|9080\|\|ratings.default.svc.cluster.local`/);
-      assert.match(h.markdown, /outbound to service ratings in namespace default, port 9080/);
-      assert.match(h.markdown, /type: EDS/);
-      assert.match(h.markdown, /endpoints \(EDS\): 2 · 1 healthy · 1 UNHEALTHY/);
-      assert.match(h.markdown, /referenced by 1 route/);
-      assert.match(h.markdown, /version_info: `2026-11-20T10:00:05Z\/12`/);
-      const dangling = hoverAt(ws, file, at(text, 'cluster', 'outbound|9080||mirror.default.svc.cluster.local'))!;
-      assert.match(dangling.markdown, /Not found among this dump's clusters/);
-      const dyn = hoverAt(ws, file, at(text, 'cluster_header', 'x-target-cluster'))!;
-      assert.match(dyn.markdown, /request header `x-target-cluster`/);
-      const listener = hoverAt(ws, file, at(text, 'name', 'virtualInbound'))!;
-      assert.match(listener.markdown, /address: `0.0.0.0:15006`/);
-    });
-
-    it('builds a hierarchical outline', () => {
-      const roots = documentSymbols(a);
-      const find = (nodes: SymbolNode[], name: string): SymbolNode | undefined => nodes.find((n) => n.name === name);
-      const inbound = find(roots, 'virtualInbound')!;
-      assert.equal(inbound.children.length, 2);
-      assert.equal(inbound.children[0].detail.includes('port 9080'), true);
-      const rc = find(roots, '9080')!;
-      assert.deepEqual(rc.children.map((c) => c.name), [
-        'ratings.default.svc.cluster.local:9080',
-        'reviews.default.svc.cluster.local:9080',
-        'allow_any',
-      ]);
-      assert.equal(rc.children[1].children.length, 3);
-      const prom = find(roots, '0.0.0.0_15090')!;
-      assert.equal(prom.children[0].children[0].kind, 'routeConfig', 'inline route config sits under its filter chain');
-    });
-
-    it('lists workspace symbols by fuzzy name', () => {
-      const syms = workspaceSymbols(ws, 'ratings');
-      assert.ok(syms.some((s) => s.kind === 'cluster' && s.name === 'outbound|9080||ratings.default.svc.cluster.local'));
-      assert.ok(syms.every((s) => s.name.toLowerCase().includes('r')));
-    });
   });
 
   describe(`istioctl per-type outputs across files (${ext})`, () => {
