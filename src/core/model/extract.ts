@@ -11,7 +11,10 @@ import { children, isArray, isObject, member, memberStr, strOf } from '../parse/
 import { KIND_ARRAY, KIND_OBJECT, KIND_STRING, KIND_TRUE, type Tape } from '../parse/tape';
 import { isUsableStatus } from '../describe';
 import { EDGES } from './edges';
+import { readBase64PemBundle, readPemBundle } from '../x509';
 import type {
+  CertificateInfo,
+  CertificateSource,
   DefInfo,
   DefKind,
   DefState,
@@ -857,7 +860,53 @@ class Extractor {
     const inner = member(t, it, K.secret);
     if (nameNode < 0) nameNode = member(t, inner, K.name);
     const name = strOf(t, nameNode) ?? '(unnamed secret)';
-    this.addDef('secret', name, nameNode, it, -1, state, section, it, {});
+    const certificates = this.certificates(isObject(t, inner) ? inner : it);
+    this.addDef('secret', name, nameNode, it, -1, state, section, it, certificates.length ? { certificates } : {});
+  }
+
+  /**
+   * The certificates a Secret carries inline: `tls_certificate.certificate_chain`, `validation_context.trusted_ca`,
+   * and the trust bundles of a SPIFFE validator (`custom_validator_config` … `trust_domains[].trust_bundle`), each
+   * `inline_bytes` (base64 of PEM) or `inline_string` (PEM). Files and environment variables are not read.
+   */
+  private certificates(secret: number): CertificateInfo[] {
+    const out: CertificateInfo[] = [];
+    const tlsCert = this.memberNamed(secret, 'tls_certificate', 'tlsCertificate');
+    this.dataSource(this.memberNamed(tlsCert, 'certificate_chain', 'certificateChain'), 'certificate_chain', undefined, out);
+    const vc = this.memberNamed(secret, 'validation_context', 'validationContext');
+    this.dataSource(this.memberNamed(vc, 'trusted_ca', 'trustedCa'), 'trusted_ca', undefined, out);
+    const validator = member(this.t, this.memberNamed(vc, 'custom_validator_config', 'customValidatorConfig'), K.typed_config);
+    for (const td of children(this.t, this.memberNamed(validator, 'trust_domains', 'trustDomains'))) {
+      const bundle = this.memberNamed(td, 'trust_bundle', 'trustBundle');
+      this.dataSource(bundle, 'trust_bundle', strOf(this.t, member(this.t, td, K.name)) ?? '', out);
+    }
+    return out;
+  }
+
+  private dataSource(ds: number, source: CertificateSource, trustDomain: string | undefined, out: CertificateInfo[]): void {
+    const t = this.t;
+    let node = this.memberNamed(ds, 'inline_bytes', 'inlineBytes');
+    const isBytes = node >= 0;
+    if (!isBytes) node = this.memberNamed(ds, 'inline_string', 'inlineString');
+    const value = strOf(t, node);
+    if (value === undefined) return;
+    const span = this.nodeSpan(node);
+    const { certs, more } = isBytes ? readBase64PemBundle(value) : readPemBundle(value);
+    certs.forEach((c, index) => {
+      const info: CertificateInfo = { source, index, span };
+      if (trustDomain !== undefined) info.trustDomain = trustDomain;
+      if (c.ok) {
+        info.subject = c.subject;
+        info.issuer = c.issuer;
+        info.serial = c.serial;
+        info.notBefore = c.notBefore;
+        info.notAfter = c.notAfter;
+        info.sans = c.sans;
+        info.isCA = c.isCA;
+      } else info.error = c.error;
+      out.push(info);
+    });
+    if (more > 0 && out.length > 0) out[out.length - 1].more = more;
   }
 
   private ecds(it: number): void {
