@@ -163,3 +163,7 @@ export { trafficChildren, trafficItem, trafficTraceTarget, isInboundListener } f
 export type { TrafficNode, TrafficItem, TraceTarget } from './features/traffic';
 export { buildGraph, parseGraphMessage, revealTarget } from './features/graph';
 export type { GraphData, GraphNode, GraphMessage, RevealTarget } from './features/graph';
+export { secretRows, dumpTime, certificateStatus, certificateHoverLines, parseTimestamp, rfc3339 } from './features/certificates';
+export type { SecretTable, DumpTime, CertificateStatus } from './features/certificates';
+export { parseCertificate, readPemBundle, readBase64PemBundle, decodeBase64 } from './x509';
+export type { X509Fields, X509Result } from './x509';
