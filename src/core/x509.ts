@@ -296,16 +296,25 @@ function serialHex(b: Uint8Array, t: Tlv): string {
   return s === '' ? '0' : s;
 }
 
-/** An IP address from its 4 or 16 bytes. */
-function ipText(b: Uint8Array, t: Tlv): string {
-  const n = t.end - t.start;
-  if (n === 4) return Array.from(b.subarray(t.start, t.end)).join('.');
-  if (n === 16) {
-    const groups: string[] = [];
-    for (let i = t.start; i < t.end; i += 2) groups.push(((b[i] << 8) | b[i + 1]).toString(16));
-    return groups.join(':').replace(/(^|:)0(:0)+(:|$)/, '::');
+/** An IP address from its 4 or 16 bytes (IPv6 as RFC 5952 writes it); other lengths as `#hex`. */
+export function formatIp(b: Uint8Array): string {
+  if (b.length === 4) return Array.from(b).join('.');
+  if (b.length === 16) {
+    const groups: number[] = [];
+    for (let i = 0; i < 16; i += 2) groups.push((b[i] << 8) | b[i + 1]);
+    // RFC 5952: the longest run of two or more zero groups (the first of equals) becomes `::`.
+    let best = -1;
+    let bestLen = 1;
+    for (let i = 0; i < 8; ) {
+      let j = i;
+      while (j < 8 && groups[j] === 0) j++;
+      if (j - i > bestLen) [best, bestLen] = [i, j - i];
+      i = j > i ? j : i + 1;
+    }
+    const h = (from: number, to: number) => groups.slice(from, to).map((g) => g.toString(16)).join(':');
+    return best < 0 ? h(0, 8) : `${h(0, best)}::${h(best + bestLen, 8)}`;
   }
-  return `#${hex(b, t.start, t.end)}`;
+  return `#${hex(b, 0, Math.min(b.length, 64))}`;
 }
 
 /** GeneralNames of a subjectAltName extension. */
@@ -324,7 +333,7 @@ function altNames(b: Uint8Array, t: Tlv): string[] {
         out.push(as('URI'));
         break;
       case 0x87:
-        out.push(`IP:${ipText(b, g)}`);
+        out.push(`IP:${formatIp(b.subarray(g.start, g.end))}`);
         break;
       case 0xa4: {
         const [dn] = items(b, g, 1);
