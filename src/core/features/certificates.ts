@@ -22,6 +22,7 @@ export function parseTimestamp(s: string): number | undefined {
   const m = RFC3339.exec(s);
   if (!m) return undefined;
   const [, y, mo, d, h, mi, se, frac, zone] = m;
+  if (+mo < 1 || +mo > 12 || +d < 1 || +d > 31 || +h > 23 || +mi > 59 || +se > 60) return undefined;
   const ms = frac ? Number(frac.slice(0, 3).padEnd(3, '0')) : 0;
   let t = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(se), ms);
   if (zone !== 'Z' && zone !== 'z') {
