@@ -213,6 +213,15 @@ describe('x509 reader on hostile input', () => {
     assert.match((readBase64PemBundle(huge + huge).certs[0] as { error: string }).error, /^too large to read/);
   });
 
+  it('a YAML secret copied by 20,000 aliases decodes its chain once and indexes every copy', { timeout: 30_000 }, () => {
+    const b64 = Buffer.from(pem).toString('base64');
+    const yaml = `s: &s {name: x, secret: {name: x, tls_certificate: {certificate_chain: {inline_bytes: "${b64}"}}}}\ndynamic_active_secrets: [${Array(20_000).fill('*s').join(', ')}]\n`;
+    const a = analyze('aliases.yaml', yaml, { languageId: 'yaml' });
+    const secrets = a.defs.filter((d) => d.kind === 'secret');
+    assert.equal(secrets.length, 20_000);
+    assert.ok(secrets.every((d) => d.info.certificates?.length === 1 && d.info.certificates[0].serial === '1001'));
+  });
+
   it('a dump of hostile secrets indexes without throwing and records each failure on its secret', () => {
     const garbage = [
       '', '%%%', Buffer.from('-----BEGIN CERTIFICATE-----\n').toString('base64'), Buffer.from(der.subarray(0, 50)).toString('base64'),

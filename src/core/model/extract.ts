@@ -27,6 +27,9 @@ import type {
   Span,
 } from './types';
 
+/** Certificates read from one `inline_bytes` / `inline_string` value. */
+type PemBundle = ReturnType<typeof readPemBundle>;
+
 /** What extraction produces before offsets are converted and the analysis is assembled. */
 export interface Extracted {
   shape: Shape;
@@ -99,6 +102,8 @@ class Extractor {
   private edsClusters: number[] = [];
   private fullDumpSpan: Span | undefined;
   private steps = 0;
+  /** Certificates read, by their data (`inline_bytes`, `inline_string`). */
+  private readonly certCache = { bytes: new Map<string, PemBundle>(), text: new Map<string, PemBundle>() };
 
   constructor(
     private readonly t: Tape,
@@ -888,10 +893,18 @@ class Extractor {
     let node = this.memberNamed(ds, 'inline_bytes', 'inlineBytes');
     const isBytes = node >= 0;
     if (!isBytes) node = this.memberNamed(ds, 'inline_string', 'inlineString');
-    const value = strOf(t, node);
-    if (value === undefined) return;
+    if (node < 0 || t.kind[node] !== KIND_STRING) return;
+    // The same data is decoded once: YAML alias copies of one secret (`[*s, *s, …]`, 4 bytes a certificate) and the
+    // copies every dump holds (a full dump's bootstrap secrets, ROOTCA beside each chain's root).
+    const value = t.str(node);
+    const cache = isBytes ? this.certCache.bytes : this.certCache.text;
+    let read = cache.get(value);
+    if (!read) {
+      read = isBytes ? readBase64PemBundle(value) : readPemBundle(value);
+      cache.set(value, read);
+    }
     const span = this.nodeSpan(node);
-    const { certs, more } = isBytes ? readBase64PemBundle(value) : readPemBundle(value);
+    const { certs, more } = read;
     certs.forEach((c, index) => {
       const info: CertificateInfo = { source, index, span };
       if (trustDomain !== undefined) info.trustDomain = trustDomain;
