@@ -32,6 +32,15 @@ describe('certificate-expiring', () => {
     assert.match(f[0].d.message, /expires on 2026-08-01T00:00:00Z, 12 days after .* its lifetime \(92 days\)/);
   });
 
+  it('a CA with under a quarter of its ten years left: the message asks for a rotation, not for Istio', () => {
+    const f = findings('file:///p.ns.20330801T000000Z.config_dump.json', fixtureText('secrets.json'), 'certificate-expiring');
+    assert.deepEqual(f.map((x) => x.secret), ['default', 'ROOTCA']);
+    assert.equal(
+      f[1].d.message,
+      'Certificate "O=envoy-lens test, CN=Test Root CA" (trusted CA #1) of secret "ROOTCA" expires on 2036-01-01T00:00:00Z, 883 days after the dump\'s time (2033-08-01T00:00:00Z, fetched): less than a quarter of its lifetime (3652 days) was left, and nothing renews a CA by itself: plan its rotation.',
+    );
+  });
+
   it('the boundaries: a quarter left is not late, a millisecond less is; the ends are inclusive', () => {
     const c = { source: 'certificate_chain', index: 0, span: { start: 0, end: 0 }, notBefore: 0, notAfter: 400 } as CertificateInfo;
     assert.equal(certificateStatus(c, 300), 'valid');

@@ -1,4 +1,4 @@
-/** `certificate-not-yet-valid`: a secret's certificate was not yet valid when the dump was taken (a clock skew, or a CA that backdates nothing). */
+/** `certificate-not-yet-valid`: a secret's certificate was not yet valid when the dump was taken (clocks apart, or a certificate issued for later). */
 import { atDumpTime, certificateLabel, duration, judgedCertificates, rfc3339 } from '../features/certificates';
 import type { Check, Diagnostic } from './types';
 
