@@ -165,3 +165,7 @@ export { buildGraph, parseGraphMessage, revealTarget } from './features/graph';
 export type { GraphData, GraphNode, GraphMessage, RevealTarget } from './features/graph';
 export { parseAccessLog, directionOf, splitAddress, ACCESS_LOG_FORMATS } from './trace';
 export type { AccessLogRecord, AccessLogFormat, AccessLogResult } from './trace';
+export { secretRows, dumpTime, certificateStatus, certificateHoverLines, parseTimestamp, rfc3339 } from './features/certificates';
+export type { SecretTable, DumpTime, CertificateStatus } from './features/certificates';
+export { parseCertificate, readPemBundle, readBase64PemBundle, decodeBase64 } from './x509';
+export type { X509Fields, X509Result } from './x509';

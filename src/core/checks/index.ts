@@ -1,5 +1,8 @@
 /** All checks, in the order their findings are listed. */
 import type { Workspace } from '../workspace';
+import { certificateExpired } from './certificateExpired';
+import { certificateExpiring } from './certificateExpiring';
+import { certificateNotYetValid } from './certificateNotYetValid';
 import { duplicateName } from './duplicateName';
 import { missingEndpoints, noEndpoints, noHealthyEndpoints } from './endpoints';
 import { invalidRegex } from './invalidRegex';
@@ -23,6 +26,9 @@ export const CHECKS: readonly Check[] = [
   warming,
   unusedCluster,
   invalidRegex,
+  certificateExpired,
+  certificateNotYetValid,
+  certificateExpiring,
 ];
 
 /**

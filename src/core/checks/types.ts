@@ -22,6 +22,9 @@ export const DIAGNOSTIC_CODES = [
   'no-endpoints',
   'too-many-findings',
   'invalid-regex',
+  'certificate-expired',
+  'certificate-not-yet-valid',
+  'certificate-expiring',
 ] as const;
 
 export type DiagnosticCode = (typeof DIAGNOSTIC_CODES)[number];

@@ -6,6 +6,7 @@ import { KIND_LABEL, KIND_PLURAL, describeOwner, isUsableStatus } from '../descr
 import { mdCode, mdText } from '../markdown';
 import { EDGES } from '../model/edges';
 import { describeIstioCluster, describeIstioListener, istioBuiltin } from '../istio';
+import { certificateHoverLines } from './certificates';
 import type { Analysis, DefKind, Definition, EndpointCounts, RefVia, Span } from '../model/types';
 import type { DefHandle, Workspace } from '../workspace';
 
@@ -76,6 +77,7 @@ function defLines(a: Analysis, d: Definition, ws: Workspace, uri: string): strin
     if (live?.def.info.endpoints) lines.push(`- live endpoints (/clusters): ${endpointsLine(live.def.info.endpoints)}`);
   }
   if (endpoints) lines.push(`- endpoints${d.kind === 'cluster' ? ` (${source})` : ''}: ${endpointsLine(endpoints)}`);
+  if (d.kind === 'secret') lines.push(...certificateHoverLines(a, d));
   return lines;
 }
 

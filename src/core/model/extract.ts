@@ -12,7 +12,10 @@ import { KIND_ARRAY, KIND_OBJECT, KIND_STRING, KIND_TRUE, type Tape } from '../p
 import { isUsableStatus } from '../describe';
 import { EDGES } from './edges';
 import { parseIstioConfigPath } from '../istio';
+import { readBase64PemBundle, readPemBundle } from '../x509';
 import type {
+  CertificateInfo,
+  CertificateSource,
   DefInfo,
   DefKind,
   DefState,
@@ -25,6 +28,9 @@ import type {
   Shape,
   Span,
 } from './types';
+
+/** Certificates read from one `inline_bytes` / `inline_string` value. */
+type PemBundle = ReturnType<typeof readPemBundle>;
 
 /** What extraction produces before offsets are converted and the analysis is assembled. */
 export interface Extracted {
@@ -100,6 +106,8 @@ class Extractor {
   private steps = 0;
   /** Istio resource paths already read (`metadata.filter_metadata.istio.config`), undefined for one that is no path. */
   private readonly istioRefs = new Map<string, IstioConfigRef | undefined>();
+  /** Certificates read, by their data (`inline_bytes`, `inline_string`). */
+  private readonly certCache = { bytes: new Map<string, PemBundle>(), text: new Map<string, PemBundle>() };
 
   constructor(
     private readonly t: Tape,
@@ -886,7 +894,61 @@ class Extractor {
     const inner = member(t, it, K.secret);
     if (nameNode < 0) nameNode = member(t, inner, K.name);
     const name = strOf(t, nameNode) ?? '(unnamed secret)';
-    this.addDef('secret', name, nameNode, it, -1, state, section, it, {});
+    const certificates = this.certificates(isObject(t, inner) ? inner : it);
+    this.addDef('secret', name, nameNode, it, -1, state, section, it, certificates.length ? { certificates } : {});
+  }
+
+  /**
+   * The certificates a Secret carries inline: `tls_certificate.certificate_chain`, `validation_context.trusted_ca`,
+   * and the trust bundles of a SPIFFE validator (`custom_validator_config` … `trust_domains[].trust_bundle`), each
+   * `inline_bytes` (base64 of PEM) or `inline_string` (PEM). Files and environment variables are not read.
+   */
+  private certificates(secret: number): CertificateInfo[] {
+    const out: CertificateInfo[] = [];
+    const tlsCert = this.memberNamed(secret, 'tls_certificate', 'tlsCertificate');
+    this.dataSource(this.memberNamed(tlsCert, 'certificate_chain', 'certificateChain'), 'certificate_chain', undefined, out);
+    const vc = this.memberNamed(secret, 'validation_context', 'validationContext');
+    this.dataSource(this.memberNamed(vc, 'trusted_ca', 'trustedCa'), 'trusted_ca', undefined, out);
+    const validator = member(this.t, this.memberNamed(vc, 'custom_validator_config', 'customValidatorConfig'), K.typed_config);
+    for (const td of children(this.t, this.memberNamed(validator, 'trust_domains', 'trustDomains'))) {
+      const bundle = this.memberNamed(td, 'trust_bundle', 'trustBundle');
+      this.dataSource(bundle, 'trust_bundle', strOf(this.t, member(this.t, td, K.name)) ?? '', out);
+    }
+    return out;
+  }
+
+  private dataSource(ds: number, source: CertificateSource, trustDomain: string | undefined, out: CertificateInfo[]): void {
+    const t = this.t;
+    let node = this.memberNamed(ds, 'inline_bytes', 'inlineBytes');
+    const isBytes = node >= 0;
+    if (!isBytes) node = this.memberNamed(ds, 'inline_string', 'inlineString');
+    if (node < 0 || t.kind[node] !== KIND_STRING) return;
+    // The same data is decoded once: YAML alias copies of one secret (`[*s, *s, …]`, 4 bytes a certificate) and the
+    // copies every dump holds (a full dump's bootstrap secrets, ROOTCA beside each chain's root).
+    const value = t.str(node);
+    const cache = isBytes ? this.certCache.bytes : this.certCache.text;
+    let read = cache.get(value);
+    if (!read) {
+      read = isBytes ? readBase64PemBundle(value) : readPemBundle(value);
+      cache.set(value, read);
+    }
+    const span = this.nodeSpan(node);
+    const { certs, more } = read;
+    certs.forEach((c, index) => {
+      const info: CertificateInfo = { source, index, span };
+      if (trustDomain !== undefined) info.trustDomain = trustDomain;
+      if (c.ok) {
+        info.subject = c.subject;
+        info.issuer = c.issuer;
+        info.serial = c.serial;
+        info.notBefore = c.notBefore;
+        info.notAfter = c.notAfter;
+        info.sans = c.sans;
+        info.isCA = c.isCA;
+      } else info.error = c.error;
+      out.push(info);
+    });
+    if (more > 0 && out.length > 0) out[out.length - 1].more = more;
   }
 
   private ecds(it: number): void {

@@ -89,6 +89,8 @@ export interface DefInfo {
    * (routes, clusters, filter chains; listeners, route configurations and virtual hosts when present).
    */
   istio?: IstioConfigRef;
+  /** secret: the certificates of its chain, trusted CA and SPIFFE trust bundles, in source order (src/core/x509.ts). */
+  certificates?: CertificateInfo[];
 }
 
 /** An Istio resource by kind and name: `VirtualService` `reviews` in namespace `default`. */
@@ -97,6 +99,33 @@ export interface IstioConfigRef {
   kind: string;
   namespace: string;
   name: string;
+}
+
+/** Where in a Secret a certificate was read (Envoy's field names). */
+export type CertificateSource = 'certificate_chain' | 'trusted_ca' | 'trust_bundle';
+
+/** One certificate of a secret, decoded at index time. Times are epoch milliseconds (UTC). */
+export interface CertificateInfo {
+  source: CertificateSource;
+  /** trust_bundle: the trust domain of the SPIFFE validator entry (`trust_domains[].name`). */
+  trustDomain?: string;
+  /** Position in its PEM bundle, from 0 (the leaf of a chain is 0). */
+  index: number;
+  /** The data value it was read from (`inline_bytes` or `inline_string`). */
+  span: Span;
+  /** Why it could not be read; the fields below are then absent. */
+  error?: string;
+  subject?: string;
+  issuer?: string;
+  /** Lowercase hex, no leading zeros (Go's `%x`). */
+  serial?: string;
+  notBefore?: number;
+  notAfter?: number;
+  /** `URI:spiffe://…`, `DNS:…`, `IP:…`, `email:…`. */
+  sans?: string[];
+  isCA?: boolean;
+  /** Certificates of the same bundle past the reader's cap (set on the last one read). */
+  more?: number;
 }
 
 /** How a reference was written, which decides what Envoy does when it dangles. */
