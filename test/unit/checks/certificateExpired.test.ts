@@ -1,7 +1,7 @@
 /** `certificate-expired`: judged at the dump's own time (newest last_updated, or the fetch time in the name), never at the clock. */
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { CERT_TWINS, findings, fixtureText, withoutTimes } from './certificateFixture';
+import { CERT_TWINS, findings, fixtureText, withoutTimes } from '../certificateFixture';
 
 describe('certificate-expired', () => {
   for (const name of CERT_TWINS) {

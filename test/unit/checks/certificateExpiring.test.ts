@@ -1,9 +1,9 @@
 /** `certificate-expiring`: less than a quarter of the lifetime left at the dump's time (Istio renews at half). */
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { certificateStatus } from '../../src/core/features/certificates';
-import type { CertificateInfo } from '../../src/core/model/types';
-import { CERT_TWINS, findings, fixtureText, withoutTimes } from './certificateFixture';
+import { certificateStatus } from '../../../src/core/features/certificates';
+import type { CertificateInfo } from '../../../src/core/model/types';
+import { CERT_TWINS, findings, fixtureText, withoutTimes } from '../certificateFixture';
 
 describe('certificate-expiring', () => {
   for (const name of CERT_TWINS) {

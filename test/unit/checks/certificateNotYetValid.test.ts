@@ -1,7 +1,7 @@
 /** `certificate-not-yet-valid`: judged at the dump's own time, never at the clock. */
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { CERT_TWINS, findings, fixtureText, withoutTimes } from './certificateFixture';
+import { CERT_TWINS, findings, fixtureText, withoutTimes } from '../certificateFixture';
 
 describe('certificate-not-yet-valid', () => {
   for (const name of CERT_TWINS) {
