@@ -25,6 +25,16 @@ for (const ext of ['json', 'yaml']) {
   });
 }
 
+describe('summary secret table (istioctl pc secret)', () => {
+  it('prints istioctl\'s columns, certificates judged at the dump\'s time', () => {
+    const { ws, a } = loadFixture('secrets.json');
+    const out = renderSummary(ws, a);
+    assert.match(out, /^RESOURCE NAME +TYPE +STATUS +VALID CERT +SERIAL NUMBER +NOT AFTER +NOT BEFORE$/m);
+    assert.match(out, /^kubernetes:\/\/expired-cert +Cert Chain +ACTIVE +false +0+1003 +2026-05-15T00:00:00Z/m);
+    assert.match(out, /^ROOTCA +CA +ACTIVE +true /m);
+  });
+});
+
 describe('table()', () => {
   it('pads every column but the last, two spaces apart, without trailing blanks', () => {
     assert.equal(table(['A', 'LONGER'], [['xxxx', 'y'], ['z', '']]), 'A     LONGER\nxxxx  y\nz');

@@ -1,6 +1,7 @@
 /** `envoy-lens summary`: the tables istioctl users know (`istioctl proxy-config listener|route|cluster|endpoint`). */
 import { parseIstioClusterName } from '../istio';
 import { EDGES } from '../model/edges';
+import { secretRows } from './certificates';
 import type { Analysis } from '../model/types';
 import { Workspace } from '../workspace';
 
@@ -94,8 +95,14 @@ export function renderSummary(workspace: Workspace, a: Analysis, title?: string)
   }
   if (endpoints.length) out.push(table(['ENDPOINT', 'STATUS', 'CLUSTER'], endpoints), '');
 
-  const secrets = main.filter(({ d }) => d.kind === 'secret').map(({ d }) => [d.name, d.state, d.versionInfo ?? '-', d.lastUpdated ?? '-']);
-  if (secrets.length) out.push(table(['SECRET', 'STATE', 'VERSION', 'LAST UPDATED'], secrets), '');
+  // istioctl's secret table (`istioctl proxy-config secret`), certificates judged at the dump's own time.
+  if (main.some(({ d }) => d.kind === 'secret')) {
+    const secrets = secretRows(ws, a);
+    if (secrets.rows.length) out.push(table(secrets.headers, secrets.rows), ...secrets.notes, '');
+    // istioctl lists SDS secrets only; a bootstrap's static secrets keep a table of their own.
+    const statics = main.filter(({ d }) => d.kind === 'secret' && d.state === 'static').map(({ d }) => [d.name, d.state, d.versionInfo ?? '-', d.lastUpdated ?? '-']);
+    if (statics.length) out.push(table(['SECRET', 'STATE', 'VERSION', 'LAST UPDATED'], statics), '');
+  }
   if (out.length === (title ? 1 : 0)) out.push('No listeners, routes, clusters, endpoints or secrets.');
   return out.join('\n').trimEnd() + '\n';
 }
