@@ -60,4 +60,31 @@ describe('cancellation', () => {
     const text = JSON.stringify({ static_resources: { clusters: Array.from({ length: 20000 }, (_, i) => ({ name: `c${i}` })) } });
     assert.throws(() => analyze('file:///w/big.json', text, { isCancelled: () => true }), (e) => isCancellation(e));
   });
+
+  it('every long stage (JSON scan, YAML fast path and general path, extraction, regex judging) throws the one class', () => {
+    const clusters = Array.from({ length: 20000 }, (_, i) => ({ name: `c${i}`, type: 'STATIC' }));
+    const json = JSON.stringify({ static_resources: { clusters } });
+    const yaml = `static_resources:\n  clusters:\n${clusters.map((c) => `  - name: ${c.name}\n    type: STATIC\n`).join('')}`;
+    const flow = `static_resources: {clusters: [${clusters.map((c) => `{name: ${c.name}}`).join(', ')}]}\n&a x: *a\n`;
+    const regexes = JSON.stringify({
+      route_config: { name: 'r', virtual_hosts: [{ name: 'v', domains: ['*'], routes: Array.from({ length: 3000 }, (_, i) => ({ match: { safe_regex: { regex: `/p${i}` } }, route: { cluster: 'c' } })) }] },
+    });
+    const cases: Array<[string, string, string | Uint8Array, number, RegExp]> = [
+      ['json string', 'file:///a.json', json, 0, /scan/],
+      ['json bytes', 'file:///a.json', Buffer.from(json), 0, /scan/],
+      ['yaml', 'file:///a.yaml', yaml, 0, /scan/],
+      ['yaml general path', 'file:///b.yaml', flow, 0, /scan/],
+      // Let the scan finish and stop in a later stage (the stack says which).
+      ['extraction', 'file:///c.json', json, 3, /Indexing/],
+      ['regex judging', 'file:///d.json', regexes, 6, /Indexing/],
+    ];
+    for (const [what, uri, input, after, message] of cases) {
+      let polls = 0;
+      assert.throws(
+        () => analyze(uri, input, { isCancelled: () => ++polls > after }),
+        (e) => e instanceof CancellationError && isCancellation(e) && message.test(e.message) && (what !== 'regex judging' || /judgeRegexes/.test(e.stack ?? '')),
+        what,
+      );
+    }
+  });
 });

@@ -9,6 +9,7 @@
 import { K, KEY_UNKNOWN } from '../parse/keys';
 import { children, isArray, isObject, member, memberStr, strOf } from '../parse/nav';
 import { KIND_ARRAY, KIND_OBJECT, KIND_STRING, KIND_TRUE, type Tape } from '../parse/tape';
+import { CancellationError } from '../cancel';
 import { isUsableStatus } from '../describe';
 import { EDGES } from './edges';
 import { parseIstioConfigPath } from '../istio';
@@ -156,9 +157,7 @@ class Extractor {
 
   private tick(): void {
     if (this.isCancelled && (++this.steps & 0x3ff) === 0 && this.isCancelled()) {
-      const e = new Error('Indexing was cancelled.');
-      e.name = 'CancellationError';
-      throw e;
+      throw new CancellationError('Indexing was cancelled.');
     }
   }
 

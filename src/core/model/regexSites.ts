@@ -8,6 +8,7 @@
  * grammar): RouteMatch `regex`, HeaderMatcher `regex_match`, a `string_match`'s `regex`. Other `regex` strings
  * (stats tag specifiers, extension configs) have their own grammars and are left alone.
  */
+import { CancellationError } from '../cancel';
 import { K } from '../parse/keys';
 import { KIND_ARRAY, KIND_OBJECT, KIND_STRING, type Tape } from '../parse/tape';
 import { ecmaScriptError, envoyRegexError } from '../regex';
@@ -64,9 +65,7 @@ export function regexSites(t: Tape, span: (start: number, end: number) => Span =
 export function judgeRegexes(sites: RegexSite[], isCancelled?: () => boolean): void {
   for (let i = 0; i < sites.length; i++) {
     if (isCancelled && (i & 0xff) === 0xff && isCancelled()) {
-      const e = new Error('Indexing was cancelled.');
-      e.name = 'CancellationError';
-      throw e;
+      throw new CancellationError('Indexing was cancelled.');
     }
     const r = sites[i];
     const error = r.dialect === 're2' ? envoyRegexError(r.pattern) : ecmaScriptError(r.pattern);

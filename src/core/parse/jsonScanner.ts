@@ -25,13 +25,10 @@ export interface ScanOptions {
   isCancelled?: () => boolean;
 }
 
-/** Thrown by scanJson when `options.isCancelled()` returns true. */
-export class CancellationError extends Error {
-  constructor() {
-    super('The scan was cancelled.');
-    this.name = 'CancellationError';
-  }
-}
+/** Thrown by scanJson when `options.isCancelled()` returns true: the project's one cancellation error. */
+import { CancellationError } from '../cancel';
+
+export { CancellationError };
 
 /** Problem messages (one short sentence each), exported for tests and callers that match on them. */
 export const MSG = {
@@ -343,7 +340,7 @@ const isUtf8: (input: Uint8Array) => boolean = (() => {
 })();
 
 function cancelled(): never {
-  throw new CancellationError();
+  throw new CancellationError('The scan was cancelled.');
 }
 
 // ---------------------------------------------------------------------------------------------------------------

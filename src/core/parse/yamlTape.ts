@@ -42,13 +42,14 @@ import { MAX_DEPTH, type Tape } from './tape';
 import { composeTape } from './yaml/composer';
 import { limitDepth } from './yaml/depthLimit';
 import { BAIL, FastScanner } from './yaml/scanner';
-import { TapeBuilder, cancellationError, isCancellationError } from './yaml/tapeBuilder';
+import { isCancellation } from '../cancel';
+import { TapeBuilder, cancellationError } from './yaml/tapeBuilder';
 
 export { limitDepth };
 
 export interface YamlTapeOptions {
   /** Polled every few thousand nodes (and lines, on the general path); when it returns true the parse throws a
-   *  CancellationError (the JSON scanner's class, name 'CancellationError'). */
+   *  CancellationError (src/core/cancel.ts). */
   isCancelled?: () => boolean;
 }
 
@@ -59,7 +60,7 @@ export function parseYamlToTape(text: string, options: YamlTapeOptions = {}): Ta
   try {
     return new FastScanner(text, cancel).run();
   } catch (e) {
-    if (isCancellationError(e)) throw e;
+    if (isCancellation(e)) throw e;
     // Bail, too deep (or an unforeseen failure of the fast path): the general path decides.
   }
   // The general path (the yaml package's composer and the tree walk) recurses once per level or more: nesting past
@@ -71,13 +72,13 @@ export function parseYamlToTape(text: string, options: YamlTapeOptions = {}): Ta
     try {
       return new FastScanner(input, cancel, text, cuts).run();
     } catch (e) {
-      if (isCancellationError(e)) throw e;
+      if (isCancellation(e)) throw e;
     }
   }
   try {
     return composeTape(input, cancel, text, cuts);
   } catch (e) {
-    if (isCancellationError(e)) throw e;
+    if (isCancellation(e)) throw e;
     const b = new TapeBuilder(text, 0, cancel);
     b.problems.add(0, Math.min(text.length, 1), `YAML could not be parsed: ${String(e)}`);
     return b.finish(true);

@@ -1,19 +1,15 @@
 /**
  * Tape storage for YAML: the growable column arrays both parse paths write nodes into (TapeBuilder), and the finished
  * Tape they yield (YamlTape), which decodes string, number and key values lazily from the source text unless a path
- * stored them. Also the cancellation helpers both paths use.
+ * stored them. Also the cancellation error both paths throw.
  */
 
-import { CancellationError } from '../jsonScanner';
+import { CancellationError } from '../../cancel';
 import { KIND_NUMBER, KIND_STRING, MSG_EMPTY, ProblemSink, type ParseProblem, type Tape } from '../tape';
 import { DQ, SQ, numberValue } from './schema';
 
 export function cancellationError(): Error {
-  return new CancellationError();
-}
-
-export function isCancellationError(e: unknown): boolean {
-  return e instanceof Error && e.name === 'CancellationError';
+  return new CancellationError('The scan was cancelled.');
 }
 
 const CANCEL_CHECK_MASK = 4095;
