@@ -63,13 +63,38 @@ await esbuild.build({
 
 // The CLI loads the client the same way, only for `fetch`: bundled inline, Node parsed its 14 MB at every start
 // (`envoy-lens --help` took 0.27 s against 0.09 s for a bare `node`), though `check` and the rest never call it.
+// re2js and yaml are more than half of the CLI's code (266 + 253 KB) and `envoy-lens --help` uses neither: Node
+// parsed them at every start. In the CLI each is its own file beside the bundle (dist/cliRe2.js, dist/cliYaml.js),
+// and the bundle sees a module of getters that require that file on first use: a JSON dump without regexes never
+// loads either.
+const LAZY_LIBS = {
+  re2js: { file: './cliRe2.js', names: ['RE2JS'] },
+  yaml: { file: './cliYaml.js', names: ['Composer', 'Document', 'Parser', 'isAlias', 'isMap', 'isPair', 'isScalar', 'isSeq', 'stringify'] },
+};
+const lazyLibs = {
+  name: 'lazy-libs',
+  setup(build) {
+    build.onResolve({ filter: /^(re2js|yaml)$/ }, (args) => ({ path: args.path, namespace: 'lazy-libs' }));
+    build.onResolve({ filter: /^\.\/cli(Re2|Yaml)\.js$/ }, (args) =>
+      args.namespace === 'lazy-libs' ? { path: args.path, external: true } : undefined);
+    build.onLoad({ filter: /.*/, namespace: 'lazy-libs' }, (args) => {
+      const lib = LAZY_LIBS[args.path];
+      const getters = lib.names.map((n) => `get ${n}() { return load().${n}; }`).join(', ');
+      return { contents: `let m; const load = () => (m ??= require('${lib.file}')); module.exports = { ${getters} };`, loader: 'js' };
+    });
+  },
+};
+for (const [lib, { file }] of Object.entries(LAZY_LIBS)) {
+  await esbuild.build({ ...common, stdin: { contents: `module.exports = require('${lib}');`, resolveDir: '.', loader: 'js' }, outfile: `dist/${file.slice(2)}` });
+}
+
 await esbuild.build({
   ...common,
   entryPoints: ['src/cli/main.ts'],
   outfile: 'dist/cli.js',
   banner: { js: '#!/usr/bin/env node' },
   define: { ENVOY_LENS_BUNDLE: 'true' },
-  plugins: [kubeClientFile, lazyWs],
+  plugins: [kubeClientFile, lazyWs, lazyLibs],
 });
 chmodSync('dist/cli.js', 0o755);
 

@@ -37,6 +37,11 @@ function assertWorks(command: string[], label: string): void {
   assert.match(r.stdout, /sidecar\.json:\d+:\d+: error listener-error: /, label);
   const s = spawnSync(command[0], [...command.slice(1), 'trace', fixture, '--to', 'http://ratings:9080/ratings/0'], { encoding: 'utf8', cwd: tmp, shell: win });
   assert.equal(s.status, 0, `${label}: ${s.stderr}`);
+  // A YAML dump with regexes: the lazily loaded yaml and re2js files (dist/cliYaml.js, dist/cliRe2.js) must be there.
+  const y = spawnSync(command[0], [...command.slice(1), 'check', fixture.replace(/sidecar\.json$/, 'trace-regex.yaml')], { encoding: 'utf8', cwd: tmp, shell: win });
+  assert.match(y.stdout, /trace-regex\.yaml:\d+:\d+: error invalid-regex: .*not a valid RE2 regex/, `${label}: ${y.stderr}`);
+  const a = spawnSync(command[0], [...command.slice(1), 'summary', '-'], { encoding: 'utf8', cwd: tmp, shell: win, input: 'static_resources:\n  clusters:\n  - &c {name: a, type: STATIC}\n  - <<: *c\n    name: b\n' });
+  assert.match(a.stdout, /^b +- +- +- +STATIC/m, `${label}: YAML anchors take the yaml package's path: ${a.stderr}`);
 }
 
 describe('the CLI package', { skip: built ? false : 'dist/cli.js is missing: run npm run build first' }, () => {
@@ -48,7 +53,8 @@ describe('the CLI package', { skip: built ? false : 'dist/cli.js is missing: run
     const [info] = JSON.parse(r.stdout) as Array<{ filename: string; files: Array<{ path: string }> }>;
     tarball = path.join(tmp, info.filename);
     assert.ok(existsSync(tarball));
-    const expected = ['CHANGELOG.md', 'LICENSE', 'README.md', 'dist/cli.js', 'package.json'];
+    // The CLI's lazily loaded libraries (scripts/build.mjs) must ship beside it.
+    const expected = ['CHANGELOG.md', 'LICENSE', 'README.md', 'dist/cli.js', 'dist/cliRe2.js', 'dist/cliYaml.js', 'package.json'];
     if (existsSync(path.join(ROOT, 'dist', 'kubeClient.js'))) expected.push('dist/kubeClient.js');
     assert.deepEqual(info.files.map((f) => f.path).sort(), expected.sort());
     assert.match(readFileSync(path.join(ROOT, 'LICENSE'), 'utf8'), /^MIT License\n\nCopyright \(c\) 2026 Envoy Lens contributors\n/);
