@@ -1,7 +1,6 @@
 /** `envoy-lens fetch POD`: the live dump of a pod's istio-proxy, saved, then checked like `check`. */
-import { DEFAULT_TIMEOUT_MS, isFilterValue } from '../../kube/index';
+import { DEFAULT_TIMEOUT_MS } from '../../kube/callScope';
 import { UsageError, oneOf, str, type Command } from '../command';
-import { runFetch } from '../fetch';
 import { DEFAULT_MAX_MB } from '../input';
 import { FAIL_ON, FAIL_ON_VALUES, maxSizeOf } from './common';
 
@@ -28,6 +27,12 @@ port-forward to the admin port), saves it once it arrived whole and is valid JSO
   exitCodes: `Exit codes: 0 saved, no finding at or above --fail-on; 1 saved, with one; 2 usage error; 3 the fetch or the save
 failed (one sentence on stderr, nothing written under the final name).`,
   run(values, operands, io) {
+    // Required here, not imported: the cluster code and the Node built-ins under it (http, child_process, crypto…)
+    // load only when fetch runs, so `envoy-lens --help` and `check` never parse or initialise them.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { isFilterValue } = require('../../kube/index') as typeof import('../../kube/index');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { runFetch } = require('../fetch') as typeof import('../fetch');
     if (operands.length !== 1) throw new UsageError(operands.length === 0 ? 'fetch needs at least one POD.' : 'fetch needs exactly one POD.', 'fetch');
     const failOn = oneOf(values, 'fail-on', FAIL_ON_VALUES, 'error', 'fetch');
     const timeout = str(values, 'timeout');
