@@ -7,7 +7,7 @@
  */
 import { analyze, LineIndex, Workspace } from '../../core/facade';
 import { parseTarget, traceRequest, type Trace, type TraceHop, type TraceRequest } from '../../core/facade';
-import { ACCESS_LOG_FORMATS, explainLog, istioConfigLabel, parseAccessLog, requestFromLog, type AccessLogRecord } from '../../core/facade';
+import { explainLog, istioConfigLabel, parseAccessLog, requestFromLog, type AccessLogRecord } from '../../core/facade';
 import { readFileSync } from 'node:fs';
 import { UsageError, oneOf, str, type Command, type Io, type Values } from '../command';
 import { notEnvoyMessage, readInput } from '../input';
@@ -242,9 +242,9 @@ export const traceCommand: Command = {
   description: `Where does this request go? Walks it through the dump of FILE as Envoy does: listener, filter chain,
 route configuration, virtual host, route, cluster, endpoints. More files resolve what FILE lacks
 (istioctl's per-type outputs). FILE may be - for standard input.
-With --log, the request comes from an access-log line (${ACCESS_LOG_FORMATS}),
-and the trace says whether the dump explains it: the same upstream cluster and the same answer
-(503 NC, 404 NR, 503 UH …), or where they part.`,
+With --log, the request comes from an access-log line (Istio's default text or JSON format, or
+Envoy's default format), and the trace says whether the dump explains it: the same upstream
+cluster and the same answer (503 NC, 404 NR, 503 UH …), or where they part.`,
   flags: [
     { name: 'to', value: 'URL', help: 'http://HOST[:PORT]/PATH, https://HOST[:PORT]/PATH (TLS, SNI = HOST),\ntcp://HOST:PORT or HOST:PORT (TCP), tls://HOST:PORT. The destination IP is\nknown only when HOST is an IP address.' },
     { name: 'log', value: 'LINE', help: "An access-log line to explain instead of --to (- reads it from standard\ninput): Istio's default text or JSON format, or Envoy's default format.\nThe direction comes from the upstream cluster's Istio name unless --inbound." },
