@@ -149,6 +149,18 @@ describe('explainLog: planted cases', () => {
     assert.match(r.summary, /UF,URX come from run time/);
   });
 
+  it('UH on a cluster whose endpoints the dump does not hold (taken without ?include_eds) is not a difference, and says so', () => {
+    const r = explain(fx('istio-config.json'), istioLine({ method: 'GET', path: '/', status: 503, flags: 'UH', details: 'no_healthy_upstream', authority: 'reviews:9080', cluster: V1, local: '10.96.0.30:9080' }));
+    assert.equal(r.agrees, true, r.summary);
+    assert.match(r.summary, /whose endpoints this dump does not hold, so it cannot say whether none was healthy \(UH\)/);
+  });
+
+  it('UH on a cluster the dump shows healthy endpoints for is a difference', () => {
+    const r = explain(fx('sidecar.json'), istioLine({ method: 'GET', path: '/ratings/0', status: 503, flags: 'UH', authority: 'ratings:9080', cluster: 'outbound|9080||ratings.default.svc.cluster.local', local: '10.96.0.20:9080' }));
+    assert.equal(r.agrees, false);
+    assert.deepEqual(r.differences.map((d) => [d.field, d.log, d.dump]), [['flag', 'UH', null]]);
+  });
+
   it('a real dump (bookinfo productpage): its ratings line agrees, the same line naming a v2 subset does not (skipped without ../shared/corpus)', (t) => {
     const file = path.join(CORPUS, 'zhaohuabing__bookinfo-bookinfo-config-dump__productpage-config-dump');
     if (!existsSync(file)) return t.skip('../shared/corpus is absent');

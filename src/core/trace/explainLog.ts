@@ -134,7 +134,9 @@ export function explainLog(record: AccessLogRecord, trace: Trace): LogExplanatio
   const o = trace.outcome;
   const clusters = clustersOf(trace);
   const logCluster = record.upstreamCluster;
-  const logFlag = (record.flags ?? []).find((f) => DECIDED_FLAGS.has(f));
+  // `UH` is the dump's to decide only when it holds the endpoints: a dump taken without ?include_eds cannot say.
+  const endpointsUnknown = o.ok && trace.hops.some((h) => h.kind === 'endpoints' && !h.span);
+  const logFlag = (record.flags ?? []).find((f) => DECIDED_FLAGS.has(f) && !(f === 'UH' && endpointsUnknown));
   const dumpCluster = clusters.length ? clusters.join(', ') : null;
 
   if (logCluster !== undefined && !clusters.includes(logCluster)) {
@@ -197,6 +199,9 @@ function agreement(record: AccessLogRecord, trace: Trace, clusters: string[]): s
   if (o.flag === 'UH') return `The dump explains the log: ${answer} because cluster ${o.cluster ?? clusters[0]} has no healthy endpoint in this dump.`;
   if (o.status !== undefined) return `The dump explains the log: Envoy answers ${answer} itself (${o.code}).`;
   const where = record.upstreamCluster ?? clusters[0];
+  if ((record.flags ?? []).includes('UH')) {
+    return `The dump explains the log as far as it can: both send the request to cluster ${where}, whose endpoints this dump does not hold, so it cannot say whether none was healthy (UH).`;
+  }
   const runtime = (record.flags ?? []).length ? ` The flags ${record.flags!.join(',')} come from run time (the upstream connection or the client), which a dump does not show.` : '';
   return `The dump explains the log: both send the request to cluster ${where}${clusters.length > 1 ? ` (one of ${clusters.length} weighted branches)` : ''}, and the status ${record.status ?? '(none)'} is the upstream's answer.${runtime}`;
 }
