@@ -164,6 +164,8 @@ export type { TrafficNode, TrafficItem, TraceTarget } from './features/traffic';
 export { buildGraph, parseGraphMessage, revealTarget } from './features/graph';
 export type { GraphData, GraphNode, GraphMessage, RevealTarget } from './features/graph';
 export { parseAccessLog, directionOf, splitAddress, ACCESS_LOG_FORMATS } from './trace';
+export { requestFromLog, explainLog } from './trace';
+export type { LogRequestResult, LogRequestOptions, LogDifference, LogExplanation } from './trace';
 export type { AccessLogRecord, AccessLogFormat, AccessLogResult } from './trace';
 export { secretRows, dumpTime, certificateStatus, certificateHoverLines, parseTimestamp, rfc3339 } from './features/certificates';
 export type { SecretTable, DumpTime, CertificateStatus } from './features/certificates';

@@ -53,6 +53,7 @@ const COMMANDS: Record<string, string> = {
   'envoyLens.treatAsDump': 'Command Palette',
   'envoyLens.traffic.refresh': 'the Envoy Traffic view\'s button',
   'envoyLens.traceRequest': 'the Envoy Traffic view\'s button',
+  'envoyLens.traceLogLine': 'Command Palette, then a pasted access-log line',
   'envoyLens.clearTrace': 'the Envoy Trace view\'s button',
   'envoyLens.traffic.traceFromHere': 'a listener\'s inline button in the Envoy Traffic view',
   'envoyLens.showGraph': 'the Envoy Traffic view\'s button',
@@ -600,6 +601,23 @@ async function main(): Promise<number> {
       check((await trace.locator('.monaco-list-row', { hasText: 'listener virtualOutbound' }).count()) > 0, 'a hop row for virtualOutbound');
       await p.screenshot({ path: path.join(OUTPUT, 'e2e-trace.png') });
       return text;
+    });
+
+    await exercise('envoyLens.traceLogLine', 'the Envoy Trace view says the dump explains the pasted line', async () => {
+      const line = `[2026-12-04T10:00:00.123Z] "GET /ratings/0 HTTP/1.1" 200 - via_upstream - "-" 0 48 3 2 "-" "curl/8.0" "0f1e" "ratings:9080" "10.4.1.12:9080" ${RATINGS} 10.4.1.7:40000 10.96.0.20:9080 10.4.1.7:39000 - default`;
+      await runCommand(p, 'Envoy: Trace Access Log Line');
+      const input = p.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible', timeout: 10_000 });
+      await input.fill(line);
+      await p.keyboard.press('Enter');
+      // The cluster name says outbound, so no direction is asked; the view's first row is the verdict.
+      const verdict = trace.locator('.monaco-list-row', { hasText: 'The dump explains the log line' }).first();
+      await verdict.waitFor({ timeout: 30_000 });
+      const text = (await verdict.innerText()).replace(/\s+/g, ' ');
+      check(text.includes(RATINGS), `verdict row names the cluster: ${text}`);
+      check((await trace.locator('.monaco-list-row', { hasText: 'listener virtualOutbound' }).count()) > 0, 'a hop row for virtualOutbound');
+      await p.screenshot({ path: path.join(OUTPUT, 'e2e-trace-log-line.png') });
+      return text.slice(0, 160);
     });
 
     await exercise('envoyLens.clearTrace', 'the Envoy Trace view goes away', async () => {

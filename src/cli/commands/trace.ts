@@ -1,11 +1,14 @@
 /**
- * `envoy-lens trace FILE... --to URL|HOST:PORT [--inbound] [-H K=V]... [--method M] [--sni NAME] [--alpn P,...]
+ * `envoy-lens trace FILE... --to URL|HOST:PORT | --log LINE [--inbound] [-H K=V]... [--method M] [--sni NAME] [--alpn P,...]
  *  [--random-value N] [--runtime KEY[=PERCENT]]... [--metadata NS=JSON]... [--internal] [--format text|json]`: where a request goes through the proxy whose dump is FILE (further files resolve what it
  * lacks, e.g. istioctl's per-type outputs). One line per hop with `path:line:col`, then the outcome.
  * Exit codes: 0 the request reaches an upstream, 1 a dead end, 2 usage, 3 an input that cannot be read or is not Envoy.
+ * With --log (an access-log line instead of --to): 0 the dump explains the line, 1 it does not.
  */
 import { analyze, LineIndex, Workspace } from '../../core/facade';
-import { parseTarget, traceRequest, type Trace, type TraceHop } from '../../core/facade';
+import { parseTarget, traceRequest, type Trace, type TraceHop, type TraceRequest } from '../../core/facade';
+import { explainLog, istioConfigLabel, parseAccessLog, requestFromLog, type AccessLogRecord } from '../../core/facade';
+import { readFileSync } from 'node:fs';
 import { UsageError, oneOf, str, type Command, type Io, type Values } from '../command';
 import { notEnvoyMessage, readInput } from '../input';
 import { MAX_SIZE, maxSizeOf } from './common';
@@ -100,6 +103,33 @@ function describeRequest(t: Trace): string {
 
 const KIND_WIDTH = 12;
 
+/** The access-log line of --log: the text given, or standard input's first non-blank line for `-`. */
+function logLineOf(values: Values, files: string[]): string | undefined {
+  const given = str(values, 'log');
+  if (given === undefined) return undefined;
+  if (given !== '-') return given;
+  if (files.includes('-')) throw new UsageError('Standard input (-) can be read only once: give the dump as a file with --log -.', 'trace');
+  let text: string;
+  try {
+    text = readFileSync(0, 'utf8');
+  } catch (e) {
+    throw new UsageError(`--log - could not read standard input: ${(e as Error).message}`, 'trace');
+  }
+  return text.split(/\r?\n/).find((l) => l.trim() !== '') ?? '';
+}
+
+/** The request of an access-log line, with the record and the notes made reading it. */
+function requestOfLog(line: string, values: Values): { req: TraceRequest; record: AccessLogRecord; notes: string[] } {
+  for (const f of ['to', 'method', 'sni', 'alpn'] as const) {
+    if (str(values, f) !== undefined) throw new UsageError(`--log gives the request; it cannot be combined with --${f}.`, 'trace');
+  }
+  const parsed = parseAccessLog(line);
+  if (!parsed.record) throw new UsageError(`--log: ${parsed.error}`, 'trace');
+  const made = requestFromLog(parsed.record, values.inbound === true ? { direction: 'inbound' } : {});
+  if (!made.request) throw new UsageError(`--log: ${made.error}`, 'trace');
+  return { req: made.request, record: parsed.record, notes: made.notes };
+}
+
 function run(values: Values, files: string[], io: Io): number {
   const to = str(values, 'to');
   const format = oneOf(values, 'format', ['text', 'json'] as const, 'text', 'trace');
@@ -107,14 +137,25 @@ function run(values: Values, files: string[], io: Io): number {
   const method = str(values, 'method');
   const alpn = str(values, 'alpn')?.split(',').map((s) => s.trim()).filter(Boolean);
   if (files.length === 0) throw new UsageError('trace needs a FILE.', 'trace');
-  if (!to) throw new UsageError('trace needs --to URL|HOST:PORT.', 'trace');
+  const logLine = logLineOf(values, files);
+  if (!to && logLine === undefined) throw new UsageError('trace needs --to URL|HOST:PORT or --log LINE.', 'trace');
   const maxBytes = maxSizeOf(values, 'trace');
   if (files.filter((f) => f === '-').length > 1) throw new UsageError('Standard input (-) can be read only once.', 'trace');
-  let req;
-  try {
-    req = parseTarget(to, { direction: values.inbound === true ? 'inbound' : 'outbound', method, headers, sni: str(values, 'sni'), alpn });
-  } catch (e) {
-    throw new UsageError((e as Error).message, 'trace');
+  let req: TraceRequest;
+  let fromLog: { record: AccessLogRecord; notes: string[] } | undefined;
+  if (logLine !== undefined) {
+    const r = requestOfLog(logLine, values);
+    req = r.req;
+    // Headers the log does not show (end-user, a canary cookie) can be added with -H.
+    if ('host' in headers) throw new UsageError('--log gives the Host (the authority of the line); -H host=… cannot change it.', 'trace');
+    if (req.http && Object.keys(headers).length) req.http.headers = { ...(req.http.headers ?? {}), ...headers };
+    fromLog = { record: r.record, notes: r.notes };
+  } else {
+    try {
+      req = parseTarget(to!, { direction: values.inbound === true ? 'inbound' : 'outbound', method, headers, sni: str(values, 'sni'), alpn });
+    } catch (e) {
+      throw new UsageError((e as Error).message, 'trace');
+    }
   }
   if (!req.http && (method || Object.keys(headers).length)) throw new UsageError('--method and --header need an http:// or https:// target.', 'trace');
   const randomValue = randomValueOf(values);
@@ -149,6 +190,8 @@ function run(values: Values, files: string[], io: Io): number {
   }
   const first = names[0];
   const trace = traceRequest(ws, first, loaded.get(first)!.bytes, req, { sourceOf: (u) => loaded.get(u)?.bytes });
+  for (const n of fromLog?.notes ?? []) if (!trace.notes.includes(n)) trace.notes.unshift(n);
+  const explained = fromLog ? explainLog(fromLog.record, trace) : undefined;
   const where = (h: TraceHop) => (h.span ? position(loaded.get(h.uri), h.span.start) : undefined);
   if (format === 'json') {
     const hops = trace.hops.map((h) => {
@@ -157,12 +200,20 @@ function run(values: Values, files: string[], io: Io): number {
       if (h.branch) o.branch = h.branch;
       if (h.rejected?.length) o.rejected = h.rejected;
       if (h.route) o.route = h.route;
+      if (h.istio) o.istio = h.istio;
       return o;
     });
     const oc = trace.outcome;
     const outcome: Record<string, unknown> = { ok: oc.ok, code: oc.code, message: oc.message };
     for (const k of ['status', 'flag', 'details', 'location', 'cluster', 'endpoint', 'closest'] as const) if (oc[k] !== undefined) outcome[k] = oc[k];
-    io.out(JSON.stringify({ request: trace.request, hops, outcome, notes: trace.notes }, null, 2));
+    const doc: Record<string, unknown> = { request: trace.request, hops, outcome, notes: trace.notes };
+    if (fromLog && explained) {
+      doc.log = fromLog.record;
+      doc.agrees = explained.agrees;
+      doc.differences = explained.differences;
+      doc.explanation = explained.summary;
+    }
+    io.out(JSON.stringify(doc, null, 2));
   } else {
     io.out(`${'request'.padEnd(KIND_WIDTH)} ${describeRequest(trace)}`);
     for (const h of trace.hops) {
@@ -170,26 +221,33 @@ function run(values: Values, files: string[], io: Io): number {
       const loc = pos ? `  ${h.uri}:${pos.line}:${pos.column}` : '';
       const branch = h.branch ? `[${h.branch}] ` : '';
       const sep = h.detail.startsWith('(') ? ' ' : ': ';
-      io.out(`${h.kind.padEnd(KIND_WIDTH)} ${branch}${h.name}${sep}${h.detail}${loc}`);
+      const from = h.istio ? `; from ${istioConfigLabel(h.istio)}` : '';
+      io.out(`${h.kind.padEnd(KIND_WIDTH)} ${branch}${h.name}${sep}${h.detail}${from}${loc}`);
       const rej = h.rejected ?? [];
       for (const r of rej.slice(0, 6)) io.out(`${''.padEnd(KIND_WIDTH)}   ✗ ${r}`);
       if (rej.length > 6) io.out(`${''.padEnd(KIND_WIDTH)}   … ${rej.length - 6} more passed over`);
     }
     for (const n of trace.notes) io.out(`${'note'.padEnd(KIND_WIDTH)} ${n}`);
     io.out(trace.outcome.ok ? trace.outcome.message : `✗ ${trace.outcome.message}`);
+    if (explained) io.out(`${explained.agrees ? '✓' : '✗'} ${explained.summary}`);
   }
+  if (explained) return explained.agrees ? 0 : 1;
   return trace.outcome.ok ? 0 : 1;
 }
 
 export const traceCommand: Command = {
   name: 'trace',
   summary: 'Where a request goes: listener, filter chain, route configuration, virtual host, route, cluster, endpoints.',
-  synopsis: 'FILE... --to URL|HOST:PORT [options]',
+  synopsis: 'FILE... (--to URL|HOST:PORT | --log LINE) [options]',
   description: `Where does this request go? Walks it through the dump of FILE as Envoy does: listener, filter chain,
 route configuration, virtual host, route, cluster, endpoints. More files resolve what FILE lacks
-(istioctl's per-type outputs). FILE may be - for standard input.`,
+(istioctl's per-type outputs). FILE may be - for standard input.
+With --log, the request comes from an access-log line (Istio's default text or JSON format, or
+Envoy's default format), and the trace says whether the dump explains it: the same upstream
+cluster and the same answer (503 NC, 404 NR, 503 UH …), or where they part.`,
   flags: [
     { name: 'to', value: 'URL', help: 'http://HOST[:PORT]/PATH, https://HOST[:PORT]/PATH (TLS, SNI = HOST),\ntcp://HOST:PORT or HOST:PORT (TCP), tls://HOST:PORT. The destination IP is\nknown only when HOST is an IP address.' },
+    { name: 'log', value: 'LINE', help: "An access-log line to explain instead of --to (- reads it from standard\ninput): Istio's default text or JSON format, or Envoy's default format.\nThe direction comes from the upstream cluster's Istio name unless --inbound." },
     { name: 'inbound', help: 'A connection to the pod (default: outbound, from the application).' },
     { name: 'header', short: 'H', value: 'K=V', multiple: true, help: 'A request header (repeatable; "K: V" works too). host=… replaces the Host header.' },
     { name: 'method', value: 'M', help: 'HTTP method (default GET).' },
@@ -202,6 +260,6 @@ route configuration, virtual host, route, cluster, endpoints. More files resolve
     { name: 'format', value: 'text|json', help: 'Output (default text).' },
     MAX_SIZE,
   ],
-  exitCodes: 'Exit codes: 0 the request reaches an upstream, 1 a dead end, 2 usage error, 3 unreadable or non-Envoy input.',
+  exitCodes: 'Exit codes: 0 the request reaches an upstream, 1 a dead end, 2 usage error, 3 unreadable or non-Envoy input.\nWith --log: 0 the dump explains the line, 1 it does not.',
   run,
 };

@@ -108,6 +108,10 @@ export class TraceContext {
     if (extra.rejected?.length) hop.rejected = extra.rejected;
     if (extra.branch) hop.branch = extra.branch;
     if (extra.route) hop.route = extra.route;
+    // The Istio resource istiod generated this definition from: the one an SRE changes (issue 10 §6). An endpoints hop
+    // of an inline load_assignment points at its cluster, whose resource the cluster hop already names.
+    const istio = kind === 'endpoints' ? undefined : h?.def.info?.istio;
+    if (istio) hop.istio = { kind: istio.kind, namespace: istio.namespace, name: istio.name };
     this.hops.push(hop);
     return hop;
   }

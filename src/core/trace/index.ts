@@ -5,3 +5,4 @@ export { selectFilterChain, type ChainChoice, type ConnectionInfo } from './filt
 export { selectVirtualHost, matchRoute, headerMatch, queryMatch, stringMatch, runRegex, regexRewrite, parseQuery, normalizePath, type RouteRequest, type RegexRun, type VhostChoice } from './http';
 export { parseTarget, type TargetOptions } from './target';
 export { parseAccessLog, directionOf, splitAddress, ACCESS_LOG_FORMATS, type AccessLogRecord, type AccessLogFormat, type AccessLogResult } from './accessLog';
+export { requestFromLog, explainLog, type LogRequestResult, type LogRequestOptions, type LogDifference, type LogExplanation } from './explainLog';

@@ -2,7 +2,7 @@
  * "Where does this request go?": the request a trace starts from and the hops it is made of. Plain data, offsets in
  * UTF-16 units like the rest of the core, so an editor can jump to each hop's definition.
  */
-import type { Span } from '../model/types';
+import type { IstioConfigRef, Span } from '../model/types';
 
 /** `outbound`: the application in the pod connects out; `inbound`: a client connects to the pod. */
 export type TraceDirection = 'outbound' | 'inbound';
@@ -75,6 +75,8 @@ export interface TraceHop {
   branch?: string;
   /** On the route hop: what the route does with the request. */
   route?: TraceRoute;
+  /** The Istio resource the hop's definition was generated from (`metadata.filter_metadata.istio.config`). */
+  istio?: IstioConfigRef;
 }
 
 /** What a route's action is. */
