@@ -8,6 +8,7 @@ import { extract } from './model/extract';
 import { judgeRegexes, regexSites } from './model/regexSites';
 import type { Analysis, FileProblem, Span } from './model/types';
 import { scanJson } from './parse/jsonScanner';
+import { toValue } from './parse/nav';
 import { isAsciiBytes, utf8ToUtf16Offsets } from './parse/offsets';
 import type { Tape } from './parse/tape';
 import { parseYamlToTape } from './parse/yamlTape';
@@ -145,6 +146,36 @@ export { KIND_LABEL } from './describe';
 export { mdText, mdCode, mdCell, mdCommandLink, noLinks, MAX_MARKDOWN_TEXT } from './markdown';
 export { parseIstioClusterName, describeIstioCluster, parseIstioConfigPath, istioConfigLabel } from './istio';
 export { renderSummary, table } from './features/summary';
+export {
+  PC_KINDS,
+  PC_OUTPUTS,
+  PC_FLAGS,
+  pcParts,
+  renderProxyConfig,
+  selectProxyConfig,
+  listenerTable,
+  routeTable,
+  clusterTable,
+  endpointTable,
+  ecdsTable,
+  secretTable,
+  bootstrapSummary,
+  describeChainMatch,
+  describeChainDestination,
+  describeDomains,
+  pcJson,
+  pcYaml,
+} from './features/proxyConfig';
+export type { PcKind, PcOutput, PcFilters, PcParts, PcTable, PcInput } from './features/proxyConfig';
+
+/**
+ * The file as a plain value (its first document), parsed as analyze parses it: what `pc` reads its tables from.
+ * Undefined when nothing could be read.
+ */
+export function readValue(input: string | Uint8Array, options: AnalyzeOptions = {}): unknown {
+  const { tape } = parse(input, options);
+  return tape.roots.length ? toValue(tape, tape.roots[0]) : undefined;
+}
 export { looksLikeEnvoy, SNIFF_BYTES } from './sniff';
 export { traceRequest, parseTarget, nodeIpOf } from './trace';
 export type { Trace, TraceHop, TraceHopKind, TraceOutcome, TraceRequest, TraceHttp, TraceDirection, TraceOptions, TargetOptions } from './trace';

@@ -5,14 +5,17 @@ import { secretRows } from './certificates';
 import type { Analysis } from '../model/types';
 import { Workspace } from '../workspace';
 
-/** Left-aligned columns separated by two spaces, headers upper-case, as istioctl prints them. */
-export function table(headers: string[], rows: string[][]): string {
+/**
+ * Left-aligned columns, headers upper-case, as istioctl prints them: each column as wide as its widest cell plus
+ * `gap` spaces (istioctl's tabwriter padding: 1 for listeners and the bootstrap summary, 5 for the other tables).
+ */
+export function table(headers: string[], rows: string[][], gap = 2): string {
   // A reduce, not Math.max(...rows): a dump can have more rows than a call can take arguments.
   const widths = headers.map((h, i) => rows.reduce((w, r) => Math.max(w, (r[i] ?? '').length), h.length));
   const line = (cells: string[]) =>
     cells
       .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i])))
-      .join('  ')
+      .join(' '.repeat(gap))
       .trimEnd();
   return [line(headers), ...rows.map(line)].join('\n');
 }
