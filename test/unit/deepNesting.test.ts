@@ -7,7 +7,7 @@ import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import type { Diagnostic } from '../../src/core/checks/types';
 import { checkOne } from './checkOne';
-import { hoverAt, renderSummary, type Analysis } from '../../src/core/facade';
+import { hoverAt, readValue, renderSummary, type Analysis } from '../../src/core/facade';
 
 const LIMIT = { timeout: 30_000 };
 
@@ -135,7 +135,7 @@ describe('deep nesting inside a filter config', () => {
     assert.equal(a.shape, 'bootstrap');
     assert.ok(a.refs.some((r) => r.kind === 'secret' && r.name === 'missing-secret'));
     assert.ok(diags.some((d) => d.code === 'unused-cluster'));
-    assert.match(renderSummary(ws, a), /STATIC/);
+    assert.match(renderSummary(ws, a, readValue(text)), /STATIC/);
     assert.ok(hoverAt(ws, 'boot.json', a.defs.find((d) => d.name === 'c')!.nameSpan.start + 1));
   });
 
@@ -165,8 +165,12 @@ describe('many definitions', () => {
     }));
     const text = JSON.stringify({ configs: [{ '@type': 'type.googleapis.com/envoy.admin.v3.ListenersConfigDump', dynamic_listeners }] });
     const { a, ws } = run('wide.json', text, 'json');
-    const lines = renderSummary(ws, a).split('\n');
+    const lines = renderSummary(ws, a, readValue(text)).split('\n');
     assert.equal(lines.filter((l) => / Cluster: c$/.test(l)).length, n);
-    assert.match(lines[n], /^l49999 +0\.0\.0\.0 +49999 +any connection +Cluster: c$/);
+    // pc all's listener table: NAME ADDRESSES PORT MATCH DESTINATION, sorted by port.
+    const head = lines.findIndex((l) => /^NAME +ADDRESSES PORT +MATCH DESTINATION$/.test(l));
+    assert.ok(head > 0, 'the listener table comes after the (empty) cluster table');
+    assert.match(lines[head + 1], /^listener\/l0 +0\.0\.0\.0 +0 +ALL +Cluster: c$/);
+    assert.match(lines[head + n], /^listener\/l49999 +0\.0\.0\.0 +49999 +ALL +Cluster: c$/);
   });
 });

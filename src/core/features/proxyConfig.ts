@@ -7,7 +7,21 @@ import { parseIstioConfigPath } from '../istio';
 import type { Analysis } from '../model/types';
 import type { Workspace } from '../workspace';
 import { secretRows } from './certificates';
-import { table } from './summary';
+
+/**
+ * Left-aligned columns, headers upper-case, as istioctl prints them: each column as wide as its widest cell plus
+ * `gap` spaces (istioctl's tabwriter padding: 1 for listeners and the bootstrap summary, 5 for the other tables).
+ */
+export function table(headers: string[], rows: string[][], gap = 2): string {
+  // A reduce, not Math.max(...rows): a dump can have more rows than a call can take arguments.
+  const widths = headers.map((h, i) => rows.reduce((w, r) => Math.max(w, (r[i] ?? '').length), h.length));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i])))
+      .join(' '.repeat(gap))
+      .trimEnd();
+  return [line(headers), ...rows.map(line)].join('\n');
+}
 
 export const PC_KINDS = ['listener', 'route', 'cluster', 'endpoint', 'secret', 'ecds', 'bootstrap', 'all'] as const;
 export type PcKind = (typeof PC_KINDS)[number];
@@ -164,6 +178,15 @@ export function pcParts(value: unknown): PcParts {
   }
   if (isObj(value) && Array.isArray(get(value, 'cluster_statuses'))) {
     p.clusterStatuses = arr(value, 'cluster_statuses').filter(isObj);
+    return p;
+  }
+  if (isObj(value) && Array.isArray(get(value, 'listener_statuses'))) {
+    // `/listeners?format=json` (not an istioctl input): names and addresses only, so the short form has the rows.
+    p.listeners = arr(value, 'listener_statuses').filter(isObj).map((l) => ({
+      name: get(l, 'name'),
+      address: get(l, 'local_address'),
+      additional_addresses: arr(l, 'additional_local_addresses').map((address) => ({ address })),
+    }));
     return p;
   }
   if (Array.isArray(value)) {
@@ -646,13 +669,14 @@ export function renderProxyConfig(kind: PcKind, input: PcInput, f: PcFilters): s
     case 'all': {
       // istioctl's `pc all`: bootstrap, clusters, listeners, routes, secrets, endpoints, a blank line between, each
       // row named by its kind; --with-headers puts a heading over each.
+      // A file without a bootstrap (istioctl refuses it) gets no version lines rather than `Envoy Version: 0.0.0`.
       const sections: Array<[string, string]> = [
-        ['BOOTSTRAP INFO', bootstrapSummary(p)],
+        ...(p.bootstrapDump ? [['BOOTSTRAP INFO', bootstrapSummary(p)] as [string, string]] : []),
         ['CLUSTER INFO', render(clusterTable(p, f, true))],
         ['LISTENER INFO', render(listenerTable(p, f, true))],
         ['ROUTE INFO', render(routeTable(p, f, true))],
         ['SECRET INFO', secrets(true)],
-        ['ENDPOINTS INFO', render(endpointTable({ endpoints: p.endpoints ?? [] }, f, true))],
+        ['ENDPOINTS INFO', render(endpointTable(p, f, true))],
       ];
       return sections.map(([head, body]) => (f.withHeaders ? `------ ${head} ------\n\n${body}` : body)).join('\n\n') + '\n';
     }
