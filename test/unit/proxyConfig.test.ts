@@ -183,6 +183,16 @@ for (const ext of ['json', 'yaml']) {
   });
 }
 
+describe('readValue (what pc reads)', () => {
+  it('strict JSON, JSON behind an HTTP status line or with trailing commas, and YAML give the same value', () => {
+    const want = { configs: [{ name: 'a', port: 1 }] };
+    assert.deepEqual(readValue(JSON.stringify(want)), want);
+    assert.deepEqual(readValue(new TextEncoder().encode(JSON.stringify(want))), want);
+    assert.deepEqual(readValue('HTTP/1.1 200 OK\n{"configs": [{"name": "a", "port": 1,}],}'), want);
+    assert.deepEqual(readValue('configs:\n- name: a\n  port: 1\n'), want);
+  });
+});
+
 describe('pc wording on single resources', () => {
   it('describeChainMatch: SNI, Trans, Istio ALPN aliases, Addr with and without ranges, ALL', () => {
     assert.equal(describeChainMatch(undefined), 'ALL');

@@ -218,7 +218,16 @@ function filterChains(l: Obj): Obj[] {
   return d ? [...res, d] : res;
 }
 
+/** Listener types by listener: the sort asks for them on every comparison, and a TCP proxy's type reads its config. */
+const typeCache = new WeakMap<Obj, string>();
+
 function listenerType(l: Obj): string {
+  let t = typeCache.get(l);
+  if (t === undefined) typeCache.set(l, (t = computeListenerType(l)));
+  return t;
+}
+
+function computeListenerType(l: Obj): string {
   let http = 0;
   let tcp = 0;
   for (const fc of filterChains(l)) for (const f of arr(fc, 'filters')) {
