@@ -10,7 +10,7 @@ import type { Analysis, FileProblem, Span } from './model/types';
 import { scanJson } from './parse/jsonScanner';
 import { toValue } from './parse/nav';
 import { isAsciiBytes, utf8ToUtf16Offsets } from './parse/offsets';
-import type { Tape } from './parse/tape';
+import { MAX_DEPTH, type Tape } from './parse/tape';
 import { parseYamlToTape } from './parse/yamlTape';
 import type { Workspace } from './workspace';
 
@@ -168,6 +168,18 @@ export {
 } from './features/proxyConfig';
 export type { PcKind, PcOutput, PcFilters, PcParts, PcTable, PcInput } from './features/proxyConfig';
 
+/** Whether a value nests deeper than `max` containers (an explicit stack: no recursion). */
+function deeperThan(root: unknown, max: number): boolean {
+  const stack: Array<[unknown, number]> = [[root, 0]];
+  while (stack.length > 0) {
+    const [v, d] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (d >= max) return true;
+    for (const x of Array.isArray(v) ? v : Object.values(v)) if (typeof x === 'object' && x !== null) stack.push([x, d + 1]);
+  }
+  return false;
+}
+
 /**
  * The file as a plain value (its first document), parsed as analyze parses it: what `pc` reads its tables from.
  * Undefined when nothing could be read.
@@ -177,9 +189,12 @@ export function readValue(input: string | Uint8Array, options: AnalyzeOptions = 
   // refuses (a status line in front, trailing commas, comments, YAML) through the tape, as analyze reads it.
   const c = firstChar(input);
   if ((c === '{' || c === '[') && options.languageId !== 'yaml') {
+    let v: unknown;
     try {
-      return JSON.parse(typeof input === 'string' ? input : decoder.decode(input));
+      v = JSON.parse(typeof input === 'string' ? input : decoder.decode(input));
     } catch { /* read below */ }
+    // The tape cuts nesting at MAX_DEPTH, so the tables' recursive walks stay shallow; JSON.parse does not.
+    if (v !== undefined && !deeperThan(v, MAX_DEPTH)) return v;
   }
   const { tape } = parse(input, options);
   return tape.roots.length ? toValue(tape, tape.roots[0]) : undefined;
