@@ -111,6 +111,14 @@ default                    Cert Chain     ACTIVE      false          6fbee254c22
 ROOTCA                     CA             ACTIVE      true           0193a543fe2b0d9cd4847675394dfc54     2033-05-02T03:41:33Z     2023-05-05T03:41:33Z`);
   });
 
+  it('pc bootstrap -o json (its default): the BootstrapConfigDump, camelCase fields, Struct keys as written', () => {
+    const parts = pcParts(readValue(readFileSync(corpus('istio__istio__istioctl__pkg__writer__envoy__configdump__testdata__configdump.json'))));
+    const json = JSON.parse(pcJson(selectProxyConfig('bootstrap', parts, {}))) as Record<string, Record<string, Record<string, Record<string, unknown>>>>;
+    assert.equal(json['@type'], undefined);
+    assert.equal(json.bootstrap.node.metadata.ISTIO_VERSION, '1.10.0');
+    assert.ok(json.bootstrap.node.userAgentBuildVersion, 'user_agent_build_version is written userAgentBuildVersion');
+  });
+
   it('pc bootstrap -o short: Istio and Envoy versions', () => {
     const out = pc(corpus('istio__istio__istioctl__pkg__writer__envoy__configdump__testdata__configdump.json'), 'bootstrap');
     assert.equal(lines(out), `Istio Version:       1.10.0

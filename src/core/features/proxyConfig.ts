@@ -710,9 +710,9 @@ export function selectProxyConfig(kind: PcKind, parts: PcParts, f: PcFilters): u
       // istioctl merges the dump's EcdsConfigDumps into one.
       return { ecds_filters: (parts.ecdsDumps ?? []).flatMap((d) => arr(d, 'ecds_filters')) };
     case 'bootstrap':
-      return parts.bootstrapDump ?? {};
+      return bare([parts.bootstrapDump ?? {}])[0];
     case 'secret':
-      return parts.secretsDump ?? {};
+      return bare([parts.secretsDump ?? {}])[0];
     case 'all':
       return undefined;
   }
