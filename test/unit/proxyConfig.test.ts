@@ -359,6 +359,15 @@ describe('envoy-lens pc (dist/cli.js)', { skip: !existsSync(BIN) && 'dist/cli.js
     }
   });
 
+  it('pc all -o json prints the file itself, -o yaml the same value as YAML', () => {
+    const r = run('pc', 'all', side, '-o', 'json');
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), JSON.parse(readFileSync(side, 'utf8')));
+    const y = run('pc', 'all', side, '-o', 'yaml');
+    assert.equal(y.status, 0, y.stderr);
+    assert.match(y.stdout, /^configs:\n- '@type': type\.googleapis\.com\/envoy\.admin\.v3\.BootstrapConfigDump\n/);
+  });
+
   it('-o json prints the selected listeners; a file without the kind is exit 3', () => {
     const r = run('pc', 'listener', side, '--port', '9080', '-o', 'json');
     assert.equal(r.status, 0, r.stderr);
