@@ -170,12 +170,26 @@ export type { PcKind, PcOutput, PcFilters, PcParts, PcTable, PcInput } from './f
 
 /** Whether a value nests deeper than `max` containers (an explicit stack: no recursion). */
 function deeperThan(root: unknown, max: number): boolean {
-  const stack: Array<[unknown, number]> = [[root, 0]];
-  while (stack.length > 0) {
-    const [v, d] = stack.pop()!;
-    if (typeof v !== 'object' || v === null) continue;
+  const values: unknown[] = [root];
+  const depths: number[] = [0];
+  while (values.length > 0) {
+    const v = values.pop() as Record<string, unknown> | unknown[];
+    const d = depths.pop()!;
     if (d >= max) return true;
-    for (const x of Array.isArray(v) ? v : Object.values(v)) if (typeof x === 'object' && x !== null) stack.push([x, d + 1]);
+    if (Array.isArray(v)) {
+      for (const x of v) {
+        if (typeof x !== 'object' || x === null) continue;
+        values.push(x);
+        depths.push(d + 1);
+      }
+    } else {
+      for (const k in v) {
+        const x = v[k];
+        if (typeof x !== 'object' || x === null) continue;
+        values.push(x);
+        depths.push(d + 1);
+      }
+    }
   }
   return false;
 }
@@ -194,7 +208,7 @@ export function readValue(input: string | Uint8Array, options: AnalyzeOptions = 
       v = JSON.parse(typeof input === 'string' ? input : decoder.decode(input));
     } catch { /* read below */ }
     // The tape cuts nesting at MAX_DEPTH, so the tables' recursive walks stay shallow; JSON.parse does not.
-    if (v !== undefined && !deeperThan(v, MAX_DEPTH)) return v;
+    if (typeof v !== 'object' || v === null || !deeperThan(v, MAX_DEPTH)) return v;
   }
   const { tape } = parse(input, options);
   return tape.roots.length ? toValue(tape, tape.roots[0]) : undefined;

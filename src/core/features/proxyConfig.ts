@@ -60,7 +60,17 @@ export const PC_FLAGS: Readonly<Record<PcKind, readonly (keyof PcFilters)[]>> = 
 type Obj = Record<string, unknown>;
 
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const camel = (s: string): string => s.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+const camelCache = new Map<string, string>();
+/** snake_case to lowerCamelCase, remembered: the walks ask for the same few field names millions of times. */
+function camel(s: string): string {
+  let c = camelCache.get(s);
+  if (c === undefined) {
+    c = s.replace(/_([a-z0-9])/g, (_m, x: string) => x.toUpperCase());
+    // Field names repeat; map keys (toProtoJsonNames) may not: keep the cache bounded.
+    if (camelCache.size < 4096) camelCache.set(s, c);
+  }
+  return c;
+}
 /** A field by its proto name, spelled snake_case (Envoy's admin) or camelCase (istioctl's -o json). */
 function get(o: unknown, key: string): unknown {
   if (!isObj(o)) return undefined;
@@ -328,9 +338,6 @@ export function describeChainDestination(filters: unknown[]): string {
   return 'Non-HTTP/Non-TCP';
 }
 
-function byPortAddressType(a: Obj, b: Obj): number {
-  return cmp(listenerPort(a), listenerPort(b)) || cmp(listenerAddress(a), listenerAddress(b)) || cmp(listenerType(a), listenerType(b));
-}
 
 export function selectListeners(parts: PcParts, f: PcFilters): Obj[] {
   const list = (parts.listeners ?? []).filter((l) => {
@@ -339,7 +346,10 @@ export function selectListeners(parts: PcParts, f: PcFilters): Obj[] {
     if (f.type && listenerType(l).toLowerCase() !== f.type.toLowerCase()) return false;
     return true;
   });
-  return list.slice().sort(byPortAddressType);
+  // Keys read once per listener, not once per comparison.
+  const keyed = list.map((l) => ({ l, port: listenerPort(l), address: listenerAddress(l), type: listenerType(l) }));
+  keyed.sort((a, b) => cmp(a.port, b.port) || cmp(a.address, b.address) || cmp(a.type, b.type));
+  return keyed.map((k) => k.l);
 }
 
 export interface PcTable {
