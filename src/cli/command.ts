@@ -52,6 +52,10 @@ export interface Command {
   /** Paragraph(s) between the usage line and the flags. */
   description: string;
   flags: Flag[];
+  /** Other names `envoy-lens NAME` and `envoy-lens help NAME` accept (`proxy-config` for `pc`). */
+  aliases?: string[];
+  /** Rewrites the arguments before parsing (`pc` reads a bare `--verbose` as `--verbose=true`, as istioctl does). */
+  preprocess?(args: string[]): string[];
   /** The Exit codes paragraph. */
   exitCodes: string;
   run(values: Values, operands: string[], io: Io): number | Promise<number>;
@@ -73,7 +77,8 @@ export function usageOf(c: Command): string {
     return [head, ...rest.map((r) => `${''.padEnd(FLAG_COLUMN)}${r}`)].join('\n');
   });
   rows.push(`${'  -h, --help'.padEnd(FLAG_COLUMN)}Show this help.`);
-  return `Usage: envoy-lens ${c.name} ${c.synopsis}\n\n${c.description}\n\n${rows.join('\n')}\n\n${c.exitCodes}`;
+  const aka = c.aliases?.length ? ` (alias: ${c.aliases.join(', ')})` : '';
+  return `Usage: envoy-lens ${c.name} ${c.synopsis}${aka}\n\n${c.description}\n\n${rows.join('\n')}\n\n${c.exitCodes}`;
 }
 
 /** parseArgs's sentences name options as `'--x <value>'` and go on for lines: say it in one sentence of ours. */
@@ -108,7 +113,7 @@ export function parseCommand(c: Command, args: string[]): Parsed {
   }
   let parsed;
   try {
-    parsed = parseArgs({ args, options, strict: true, allowPositionals: true });
+    parsed = parseArgs({ args: c.preprocess ? c.preprocess(args) : args, options, strict: true, allowPositionals: true });
   } catch (e) {
     throw new UsageError(usageSentence(e as Error & { code?: string }, c), c.name);
   }

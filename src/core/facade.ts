@@ -8,8 +8,9 @@ import { extract } from './model/extract';
 import { judgeRegexes, regexSites } from './model/regexSites';
 import type { Analysis, FileProblem, Span } from './model/types';
 import { scanJson } from './parse/jsonScanner';
+import { toValue } from './parse/nav';
 import { isAsciiBytes, utf8ToUtf16Offsets } from './parse/offsets';
-import type { Tape } from './parse/tape';
+import { MAX_DEPTH, type Tape } from './parse/tape';
 import { parseYamlToTape } from './parse/yamlTape';
 import type { Workspace } from './workspace';
 
@@ -145,6 +146,73 @@ export { KIND_LABEL } from './describe';
 export { mdText, mdCode, mdCell, mdCommandLink, noLinks, MAX_MARKDOWN_TEXT } from './markdown';
 export { parseIstioClusterName, describeIstioCluster, parseIstioConfigPath, istioConfigLabel } from './istio';
 export { renderSummary, table } from './features/summary';
+export {
+  PC_KINDS,
+  PC_OUTPUTS,
+  PC_FLAGS,
+  pcParts,
+  renderProxyConfig,
+  selectProxyConfig,
+  listenerTable,
+  routeTable,
+  clusterTable,
+  endpointTable,
+  ecdsTable,
+  secretTable,
+  bootstrapSummary,
+  describeChainMatch,
+  describeChainDestination,
+  describeDomains,
+  pcJson,
+  pcYaml,
+} from './features/proxyConfig';
+export type { PcKind, PcOutput, PcFilters, PcParts, PcTable, PcInput } from './features/proxyConfig';
+
+/** Whether a value nests deeper than `max` containers (an explicit stack: no recursion). */
+function deeperThan(root: unknown, max: number): boolean {
+  const values: unknown[] = [root];
+  const depths: number[] = [0];
+  while (values.length > 0) {
+    const v = values.pop() as Record<string, unknown> | unknown[];
+    const d = depths.pop()!;
+    if (d >= max) return true;
+    if (Array.isArray(v)) {
+      for (const x of v) {
+        if (typeof x !== 'object' || x === null) continue;
+        values.push(x);
+        depths.push(d + 1);
+      }
+    } else {
+      for (const k in v) {
+        const x = v[k];
+        if (typeof x !== 'object' || x === null) continue;
+        values.push(x);
+        depths.push(d + 1);
+      }
+    }
+  }
+  return false;
+}
+
+/**
+ * The file as a plain value (its first document), parsed as analyze parses it: what `pc` reads its tables from.
+ * Undefined when nothing could be read.
+ */
+export function readValue(input: string | Uint8Array, options: AnalyzeOptions = {}): unknown {
+  // Strict JSON (most dumps) through the engine's own parser, several times faster than a tape walk; anything it
+  // refuses (a status line in front, trailing commas, comments, YAML) through the tape, as analyze reads it.
+  const c = firstChar(input);
+  if ((c === '{' || c === '[') && options.languageId !== 'yaml') {
+    let v: unknown;
+    try {
+      v = JSON.parse(typeof input === 'string' ? input : decoder.decode(input));
+    } catch { /* read below */ }
+    // The tape cuts nesting at MAX_DEPTH, so the tables' recursive walks stay shallow; JSON.parse does not.
+    if (typeof v !== 'object' || v === null || !deeperThan(v, MAX_DEPTH)) return v;
+  }
+  const { tape } = parse(input, options);
+  return tape.roots.length ? toValue(tape, tape.roots[0]) : undefined;
+}
 export { looksLikeEnvoy, SNIFF_BYTES } from './sniff';
 export { traceRequest, parseTarget, nodeIpOf } from './trace';
 export type { Trace, TraceHop, TraceHopKind, TraceOutcome, TraceRequest, TraceHttp, TraceDirection, TraceOptions, TargetOptions } from './trace';

@@ -3,7 +3,7 @@
  * diagnostics, a status bar item and commands; every registration goes to context.subscriptions.
  */
 import * as vscode from 'vscode';
-import { renderSummary } from '../core/facade';
+import { readValue, renderSummary } from '../core/facade';
 import { registerCommand } from './commands';
 import { DiagnosticsController } from './diagnostics';
 import { DumpIndex } from './dumpIndex';
@@ -92,7 +92,7 @@ export function activate(context: vscode.ExtensionContext): EnvoyLensApi {
       void vscode.window.showInformationMessage('The active editor is not an Envoy dump; open one first.');
       return;
     }
-    const text = renderSummary(index.workspace, a, vscode.workspace.asRelativePath(doc.uri));
+    const text = renderSummary(index.workspace, a, readValue(doc.getText()), vscode.workspace.asRelativePath(doc.uri));
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ content: text, language: 'plaintext' }), { preview: true });
   });
   registerCommand(context, 'envoyLens.indexWorkspace', async () => {

@@ -127,16 +127,17 @@ describe('envoy-lens refs', () => {
 });
 
 describe('envoy-lens summary', () => {
-  it('prints the istioctl-style tables', () => {
+  it('prints what pc all prints (istioctl proxy-config all)', () => {
     const r = run('summary', fx('sidecar.json'));
     assert.equal(r.code, 0);
     assert.match(r.out, /^NAME\s+ADDRESSES\s+PORT\s+MATCH\s+DESTINATION$/m);
-    assert.match(r.out, /^virtualInbound\s+0\.0\.0\.0\s+15006\s+port 9080 · tls · istio-peer-exchange, istio\s+Cluster: inbound\|9080\|\|$/m);
-    assert.match(r.out, /^0\.0\.0\.0_9080\s+0\.0\.0\.0\s+9080\s+any connection\s+Route: 9080$/m);
-    assert.match(r.out, /^SERVICE FQDN\s+PORT\s+SUBSET\s+DIRECTION\s+TYPE\s+HEALTHY\/ENDPOINTS$/m);
-    assert.match(r.out, /^ratings\.default\.svc\.cluster\.local\s+9080\s+-\s+outbound\s+EDS\s+1\/2$/m);
-    assert.match(r.out, /^ENDPOINT\s+STATUS\s+CLUSTER$/m);
-    assert.match(r.out, /^10\.4\.2\.9:9080\s+UNHEALTHY\s+outbound\|9080\|\|ratings/m);
+    assert.match(r.out, /^listener\/virtualInbound\s+0\.0\.0\.0\s+15006\s+Trans: tls; App: TCP TLS; Addr: \*:9080\s+Cluster: inbound\|9080\|\|$/m);
+    assert.match(r.out, /^listener\/0\.0\.0\.0_9080\s+0\.0\.0\.0\s+9080\s+ALL\s+Route: 9080$/m);
+    assert.match(r.out, /^NAME\s+SERVICE FQDN\s+PORT\s+SUBSET\s+DIRECTION\s+TYPE\s+DESTINATION RULE$/m);
+    assert.match(r.out, /^cluster\/outbound\|9080\|\|ratings\.default\.svc\.cluster\.local\s+ratings\.default\.svc\.cluster\.local\s+9080\s+-\s+outbound\s+EDS$/m);
+    assert.match(r.out, /^NAME\s+STATUS\s+LOCALITY\s+CLUSTER$/m);
+    assert.match(r.out, /^endpoint\/10\.4\.2\.9:9080\s+UNHEALTHY\s+r1\/z1\s+outbound\|9080\|\|ratings/m);
+    assert.equal(r.out, run('pc', 'all', fx('sidecar.json')).out);
   });
 });
 

@@ -7,7 +7,7 @@ import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import type { Diagnostic } from '../../src/core/checks/types';
 import { checkOne } from './checkOne';
-import { hoverAt, renderSummary, type Analysis } from '../../src/core/facade';
+import { hoverAt, pcJson, pcParts, pcYaml, readValue, renderProxyConfig, renderSummary, selectProxyConfig, type Analysis } from '../../src/core/facade';
 
 const LIMIT = { timeout: 30_000 };
 
@@ -135,7 +135,7 @@ describe('deep nesting inside a filter config', () => {
     assert.equal(a.shape, 'bootstrap');
     assert.ok(a.refs.some((r) => r.kind === 'secret' && r.name === 'missing-secret'));
     assert.ok(diags.some((d) => d.code === 'unused-cluster'));
-    assert.match(renderSummary(ws, a), /STATIC/);
+    assert.match(renderSummary(ws, a, readValue(text)), /STATIC/);
     assert.ok(hoverAt(ws, 'boot.json', a.defs.find((d) => d.name === 'c')!.nameSpan.start + 1));
   });
 
@@ -147,6 +147,24 @@ describe('deep nesting inside a filter config', () => {
       assert.deepEqual(diags.map((d) => d.code).sort(), ['not-envoy', 'parse-error']);
       assert.equal(depthCuts(a), 1);
     }
+  });
+});
+
+describe('pc on deep nesting', () => {
+  it('a typed_config nested 100,000 deep: every pc table and -o json|yaml finish (the value is read cut at 256 levels)', LIMIT, () => {
+    const listener = {
+      name: 'l',
+      address: { socket_address: { address: '0.0.0.0', port_value: 1 } },
+      filter_chains: [{ filters: [{ name: 'envoy.filters.network.tcp_proxy', typed_config: { cluster: 'c', nested: '@@' } }] }],
+    };
+    const text = JSON.stringify({ configs: [{ '@type': 'type.googleapis.com/envoy.admin.v3.ListenersConfigDump', static_listeners: [{ listener }] }] }).replace('"@@"', arrays(100_000));
+    const { a, ws } = run('deep-pc.json', text, 'json');
+    const parts = pcParts(readValue(text));
+    assert.match(renderProxyConfig('listener', { parts }, {}), /^0\.0\.0\.0 +1 +ALL +Cluster: c$/m);
+    assert.match(renderProxyConfig('listener', { parts }, { verbose: false }), /^0\.0\.0\.0 +1 +TCP$/m);
+    assert.match(pcJson(selectProxyConfig('listener', parts, {})), /"cluster": "c"/);
+    assert.match(pcYaml(selectProxyConfig('listener', parts, {})), /^ {8}cluster: c$/m);
+    assert.match(renderSummary(ws, a, readValue(text)), /^listener\/l +0\.0\.0\.0 +1 +ALL +Cluster: c$/m);
   });
 });
 
@@ -165,8 +183,12 @@ describe('many definitions', () => {
     }));
     const text = JSON.stringify({ configs: [{ '@type': 'type.googleapis.com/envoy.admin.v3.ListenersConfigDump', dynamic_listeners }] });
     const { a, ws } = run('wide.json', text, 'json');
-    const lines = renderSummary(ws, a).split('\n');
+    const lines = renderSummary(ws, a, readValue(text)).split('\n');
     assert.equal(lines.filter((l) => / Cluster: c$/.test(l)).length, n);
-    assert.match(lines[n], /^l49999 +0\.0\.0\.0 +49999 +any connection +Cluster: c$/);
+    // pc all's listener table: NAME ADDRESSES PORT MATCH DESTINATION, sorted by port.
+    const head = lines.findIndex((l) => /^NAME +ADDRESSES PORT +MATCH DESTINATION$/.test(l));
+    assert.ok(head > 0, 'the listener table comes after the (empty) cluster table');
+    assert.match(lines[head + 1], /^listener\/l0 +0\.0\.0\.0 +0 +ALL +Cluster: c$/);
+    assert.match(lines[head + n], /^listener\/l49999 +0\.0\.0\.0 +49999 +ALL +Cluster: c$/);
   });
 });

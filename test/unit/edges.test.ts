@@ -4,7 +4,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { DIAGNOSTIC_CODES, EDGES, Workspace, analyze, check, hoverAt, isTrafficHop, renderSummary, trafficChildren } from '../../src/core/facade';
+import { DIAGNOSTIC_CODES, EDGES, Workspace, analyze, check, hoverAt, isTrafficHop, readValue, renderSummary, trafficChildren } from '../../src/core/facade';
 import type { RefVia } from '../../src/core/facade';
 
 const ROUTE_CONFIG = (cluster: object) => ({
@@ -102,8 +102,8 @@ describe('reference edge table', () => {
   });
 
   it('summary names RDS as Route and tcp_proxy as Cluster, the routing and connection roles', () => {
-    const { ws, uri } = load(dump({ routeAction: { cluster: 'web' }, clusters: ['web', 'db'] }));
-    const out = renderSummary(ws, ws.get(uri)!);
+    const { ws, uri, text } = load(dump({ routeAction: { cluster: 'web' }, clusters: ['web', 'db'] }));
+    const out = renderSummary(ws, ws.get(uri)!, readValue(text));
     assert.match(out, /Route: rc/);
     assert.match(out, /Cluster: db/);
   });

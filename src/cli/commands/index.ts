@@ -2,12 +2,13 @@
 import type { Command } from '../command';
 import { checkCommand } from './check';
 import { fetchCommand } from './fetch';
+import { pcCommand } from './pc';
 import { refsCommand } from './refs';
 import { summaryCommand } from './summary';
 import { traceCommand } from './trace';
 
-export const COMMANDS: readonly Command[] = [checkCommand, summaryCommand, refsCommand, traceCommand, fetchCommand];
+export const COMMANDS: readonly Command[] = [checkCommand, summaryCommand, pcCommand, refsCommand, traceCommand, fetchCommand];
 
 export function findCommand(name: string): Command | undefined {
-  return COMMANDS.find((c) => c.name === name);
+  return COMMANDS.find((c) => c.name === name || c.aliases?.includes(name));
 }
