@@ -49,7 +49,6 @@ export class TraceContext {
   readonly hops: TraceHop[] = [];
   readonly notes: string[] = [];
   readonly reader: ResourceReader;
-  private readonly children = new Map<string, Map<number, number[]>>();
   readonly req: TraceRequest;
   /** The destination IP (given, or taken from the Istio node id for inbound), set by the listener stage. */
   dstIp: string | undefined;
@@ -85,21 +84,14 @@ export class TraceContext {
     if (!this.notes.includes(s)) this.notes.push(s);
   }
 
+  /** The children of kind `kind` of a definition, from the workspace's parent→children lookup (built once per file). */
   childrenOf(h: { uri: string; index: number }, kind: Definition['kind']): Handle[] {
     const a = this.ws.get(h.uri);
     if (!a) return [];
-    let map = this.children.get(h.uri);
-    if (!map) {
-      map = new Map();
-      a.defs.forEach((d, i) => {
-        if (d.parent < 0) return;
-        const list = map!.get(d.parent);
-        if (list) list.push(i);
-        else map!.set(d.parent, [i]);
-      });
-      this.children.set(h.uri, map);
-    }
-    return (map.get(h.index) ?? []).filter((i) => a.defs[i].kind === kind).map((i) => ({ uri: h.uri, index: i, def: a.defs[i] }));
+    return this.ws
+      .childrenOf(h.uri, h.index)
+      .filter((i) => a.defs[i].kind === kind)
+      .map((i) => ({ uri: h.uri, index: i, def: a.defs[i] }));
   }
 
   hop(kind: TraceHop['kind'], name: string, h: Handle | undefined, detail: string, extra: Partial<TraceHop> = {}): TraceHop {
