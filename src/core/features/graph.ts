@@ -6,7 +6,7 @@
  * and the extension answers only with a location it put in the graph it drew itself (a definition in an indexed
  * dump), never with a URI or a range of the page's choosing.
  */
-import { EDGES } from '../model/edges';
+import { EDGES, carriesRequests } from '../model/edges';
 import type { Analysis, Definition, Reference } from '../model/types';
 import type { Workspace } from '../workspace';
 import { isInboundListener } from './traffic';
@@ -113,7 +113,7 @@ export function buildGraph(workspace: Workspace, uri: string, title: string): Gr
   const routeConfigTargets = (rc: number, rcNode: number, side: 'inbound' | 'outbound') => {
     for (const vh of children(rc)) {
       for (const route of children(vh)) {
-        for (const r of refsFrom(route)) if (EDGES[r.via].role === 'request' || EDGES[r.via].role === 'shadow') edge(rcNode, clusterNode(r.name, side));
+        for (const r of refsFrom(route)) if (carriesRequests(r.via)) edge(rcNode, clusterNode(r.name, side));
       }
     }
   };
@@ -155,7 +155,7 @@ export function buildGraph(workspace: Workspace, uri: string, title: string): Gr
             else if (ha) {
               // A route configuration of another file (istioctl's per-type outputs): its routes' clusters.
               for (const r2 of ha.refs) {
-                if ((EDGES[r2.via].role !== 'request' && EDGES[r2.via].role !== 'shadow') || r2.from < 0) continue;
+                if (!carriesRequests(r2.via) || r2.from < 0) continue;
                 let p = r2.from;
                 while (p >= 0 && p !== h.index) p = ha.defs[p].parent;
                 if (p === h.index) edge(rn, clusterNode(r2.name, side));

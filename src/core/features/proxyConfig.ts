@@ -116,48 +116,30 @@ export interface PcParts {
   secretsDump?: Obj;
 }
 
+/** Pushes onto `list` the object at `path` inside each entry of `d`'s arrays `sections`, where there is one. */
+function collect(list: Obj[], d: Obj, sections: string[], ...path: string[]): void {
+  for (const s of sections) {
+    for (const e of arr(d, s)) {
+      const x = path.reduce<unknown>((v, k) => obj(v, k), e);
+      if (isObj(x)) list.push(x);
+    }
+  }
+}
+
 const DUMP_TYPES: Record<string, (p: PcParts, d: Obj) => void> = {
   BootstrapConfigDump: (p, d) => (p.bootstrapDump = d),
   SecretsConfigDump: (p, d) => (p.secretsDump = d),
   ListenersConfigDump: (p, d) => {
     const list = (p.listeners ??= []);
-    for (const l of arr(d, 'dynamic_listeners')) {
-      const x = obj(obj(l, 'active_state'), 'listener');
-      if (x) list.push(x);
-    }
-    for (const l of arr(d, 'static_listeners')) {
-      const x = obj(l, 'listener');
-      if (x) list.push(x);
-    }
+    collect(list, d, ['dynamic_listeners'], 'active_state', 'listener');
+    collect(list, d, ['static_listeners'], 'listener');
   },
-  RoutesConfigDump: (p, d) => {
-    const list = (p.routes ??= []);
-    for (const s of ['dynamic_route_configs', 'static_route_configs']) for (const r of arr(d, s)) {
-      const x = obj(r, 'route_config');
-      if (x) list.push(x);
-    }
-  },
-  ClustersConfigDump: (p, d) => {
-    const list = (p.clusters ??= []);
-    for (const s of ['dynamic_active_clusters', 'static_clusters']) for (const c of arr(d, s)) {
-      const x = obj(c, 'cluster');
-      if (x) list.push(x);
-    }
-  },
-  EndpointsConfigDump: (p, d) => {
-    const list = (p.endpoints ??= []);
-    for (const s of ['dynamic_endpoint_configs', 'static_endpoint_configs']) for (const e of arr(d, s)) {
-      const x = obj(e, 'endpoint_config');
-      if (x) list.push(x);
-    }
-  },
+  RoutesConfigDump: (p, d) => collect((p.routes ??= []), d, ['dynamic_route_configs', 'static_route_configs'], 'route_config'),
+  ClustersConfigDump: (p, d) => collect((p.clusters ??= []), d, ['dynamic_active_clusters', 'static_clusters'], 'cluster'),
+  EndpointsConfigDump: (p, d) => collect((p.endpoints ??= []), d, ['dynamic_endpoint_configs', 'static_endpoint_configs'], 'endpoint_config'),
   EcdsConfigDump: (p, d) => {
     (p.ecdsDumps ??= []).push(d);
-    const list = (p.ecds ??= []);
-    for (const e of arr(d, 'ecds_filters')) {
-      const x = obj(e, 'ecds_filter');
-      if (x) list.push(x);
-    }
+    collect((p.ecds ??= []), d, ['ecds_filters'], 'ecds_filter');
   },
 };
 

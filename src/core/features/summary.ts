@@ -1,6 +1,6 @@
 /** `envoy-lens summary` and **Envoy: Show Dump Summary**: what `envoy-lens pc all` prints (istioctl's `proxy-config all`). */
 import type { Analysis } from '../model/types';
-import { Workspace } from '../workspace';
+import type { Workspace } from '../workspace';
 import { pcParts, renderProxyConfig } from './proxyConfig';
 
 export { table } from './proxyConfig';
@@ -10,13 +10,7 @@ export { table } from './proxyConfig';
  * `value` is the same file as a plain value (facade's readValue); `title` heads the tables when several files are
  * summarized.
  */
-export function renderSummary(workspace: Workspace, a: Analysis, value: unknown, title?: string): string {
-  // The workspace's per-file lookups when it holds this analysis, else a workspace of its own (secretRows reads it).
-  let ws = workspace;
-  if (ws.get(a.uri) !== a) {
-    ws = new Workspace();
-    ws.set(a);
-  }
+export function renderSummary(ws: Workspace, a: Analysis, value: unknown, title?: string): string {
   const head = title ? `== ${title} (${a.shape})\n` : '';
   const parts = pcParts(value);
   const any = parts.listeners?.length || parts.routes?.length || parts.clusters?.length || parts.endpoints?.length || parts.clusterStatuses?.length || parts.bootstrapDump || a.defs.some((d) => d.kind === 'secret');

@@ -4,7 +4,7 @@
  * thousands of clusters costs only what is expanded. The editor adapter turns nodes into tree items and nothing more.
  */
 import { isUsableStatus } from '../describe';
-import { EDGES } from '../model/edges';
+import { EDGES, carriesRequests } from '../model/edges';
 import type { DefKind, Definition, RefVia, Reference } from '../model/types';
 import type { DefHandle, Workspace } from '../workspace';
 
@@ -86,7 +86,7 @@ export function trafficChildren(workspace: Workspace, uri: string, node?: Traffi
     case 'virtualHost':
       return own.filter((h) => h.def.kind === 'route').map((h) => defNode(h, node.listener));
     case 'route':
-      return refs.filter((r) => EDGES[r.via].role === 'request' || EDGES[r.via].role === 'shadow').flatMap(resolved);
+      return refs.filter((r) => carriesRequests(r.via)).flatMap(resolved);
     case 'cluster': {
       const eds = refs.filter((r) => EDGES[r.via].role === 'endpoints').flatMap(resolved);
       return eds.length > 0 ? eds : addresses(node, def);

@@ -223,6 +223,12 @@ export function edgeOf(via: RefVia): EdgeKind {
   return EDGES[via];
 }
 
+/** Whether a route sends requests (or their mirror copies) through this edge: a route's upstream clusters. */
+export function carriesRequests(via: RefVia): boolean {
+  const role = EDGES[via].role;
+  return role === 'request' || role === 'shadow';
+}
+
 /** Whether the traffic tree and graph follow this edge as the next hop of a request or connection. */
 export function isTrafficHop(via: RefVia): boolean {
   const role = EDGES[via].role;
