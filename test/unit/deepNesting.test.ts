@@ -7,7 +7,7 @@ import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import type { Diagnostic } from '../../src/core/checks/types';
 import { checkOne } from './checkOne';
-import { hoverAt, pcJson, pcParts, pcYaml, readValue, renderProxyConfig, renderSummary, selectProxyConfig, type Analysis } from '../../src/core/facade';
+import { hoverAt, parseTarget, pcJson, traceRequest, pcParts, pcYaml, readValue, renderProxyConfig, renderSummary, selectProxyConfig, type Analysis } from '../../src/core/facade';
 
 const LIMIT = { timeout: 30_000 };
 
@@ -165,6 +165,16 @@ describe('pc on deep nesting', () => {
     assert.match(pcJson(selectProxyConfig('listener', parts, {})), /"cluster": "c"/);
     assert.match(pcYaml(selectProxyConfig('listener', parts, {})), /^ {8}cluster: c$/m);
     assert.match(renderSummary(ws, a, readValue(text)), /^listener\/l +0\.0\.0\.0 +1 +ALL +Cluster: c$/m);
+  });
+});
+
+describe('trace on deep nesting', () => {
+  it('a tcp_proxy whose typed_config nests 100,000 deep: the trace reads it (cut at 256 levels) and names the missing cluster', LIMIT, () => {
+    const text = dumpWithFilterValue(objects(100_000));
+    const { ws } = run('deep-trace.json', text, 'json');
+    const t = traceRequest(ws, 'deep-trace.json', text, parseTarget('tcp://10.0.0.1:9000'));
+    assert.ok(t.hops.some((h) => h.kind === 'listener' && h.name === 'deep'), JSON.stringify(t.hops.map((h) => [h.kind, h.name])));
+    assert.match(JSON.stringify(t.outcome), /missing/);
   });
 });
 

@@ -8,7 +8,7 @@
 import { parse as parseJsonc, type ParseError } from 'jsonc-parser';
 import type { Analysis, Definition } from '../model/types';
 import { toValue } from '../parse/nav';
-import { KIND_ARRAY, KIND_OBJECT, type Tape } from '../parse/tape';
+import { KIND_ARRAY, KIND_OBJECT, MAX_DEPTH, type Tape } from '../parse/tape';
 import { parseYamlToTape } from '../parse/yamlTape';
 
 /** A JSON-like object. */
@@ -39,14 +39,24 @@ export function snakeKey(k: string): string {
   return k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 }
 
-/** Deep copy with snake_case keys, leaving the contents of user-data maps alone. */
-export function normalizeKeys(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(normalizeKeys);
+/**
+ * Deep copy with snake_case keys, leaving the contents of user-data maps alone. Containers deeper than MAX_DEPTH come
+ * out empty, as the scanner keeps them (tape.ts): JSON.parse of a span reads any depth, and a copy recursing that deep
+ * would overflow the stack here and in every reader after it.
+ */
+export function normalizeKeys(v: unknown, depth = 0, opaque = false): unknown {
   if (v === null || typeof v !== 'object') return v;
+  if (depth >= MAX_DEPTH) return Array.isArray(v) ? [] : {};
+  if (Array.isArray(v)) return v.map((x) => normalizeKeys(x, depth + 1, opaque));
   const out: Obj = {};
   for (const [k, val] of Object.entries(v as Obj)) {
+    if (opaque) {
+      // User data keeps its keys; defineProperty keeps a `__proto__` key as data, as JSON.parse made it.
+      Object.defineProperty(out, k, { value: normalizeKeys(val, depth + 1, true), enumerable: true, writable: true, configurable: true });
+      continue;
+    }
     const nk = snakeKey(k);
-    out[nk] = OPAQUE.has(nk) ? val : normalizeKeys(val);
+    out[nk] = normalizeKeys(val, depth + 1, OPAQUE.has(nk));
   }
   return out;
 }
