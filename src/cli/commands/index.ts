@@ -1,12 +1,13 @@
 /** The command table: `envoy-lens --help` lists it, `envoy-lens NAME` and `envoy-lens help NAME` look names up in it. */
 import type { Command } from '../command';
 import { checkCommand } from './check';
+import { diffCommand } from './diff';
 import { fetchCommand } from './fetch';
 import { refsCommand } from './refs';
 import { summaryCommand } from './summary';
 import { traceCommand } from './trace';
 
-export const COMMANDS: readonly Command[] = [checkCommand, summaryCommand, refsCommand, traceCommand, fetchCommand];
+export const COMMANDS: readonly Command[] = [checkCommand, summaryCommand, refsCommand, traceCommand, diffCommand, fetchCommand];
 
 export function findCommand(name: string): Command | undefined {
   return COMMANDS.find((c) => c.name === name);
