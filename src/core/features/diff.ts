@@ -120,48 +120,10 @@ function index(a: Analysis): Map<DiffKind, Map<string, Definition>> {
   return out;
 }
 
-/** Sorted [start, end) ranges of the volatile members of a JSON text (`"last_updated": "…"`). */
-interface Ranges {
-  start: Int32Array;
-  end: Int32Array;
-}
-
-function volatileRanges(text: string): Ranges {
-  const found: Array<[number, number]> = [];
-  for (const key of VOLATILE_SPELLINGS) {
-    const needle = `"${key}"`;
-    for (let i = text.indexOf(needle); i >= 0; i = text.indexOf(needle, i + needle.length)) {
-      let j = i + needle.length;
-      while (j < text.length && (text.charCodeAt(j) === 0x20 || text.charCodeAt(j) === 0x0a || text.charCodeAt(j) === 0x0d || text.charCodeAt(j) === 0x09)) j++;
-      if (text.charCodeAt(j) !== 0x3a) continue; // not a key
-      j++;
-      while (j < text.length && (text.charCodeAt(j) === 0x20 || text.charCodeAt(j) === 0x0a || text.charCodeAt(j) === 0x0d || text.charCodeAt(j) === 0x09)) j++;
-      if (text.charCodeAt(j) !== 0x22) continue; // only string values are skipped
-      j++;
-      while (j < text.length && text.charCodeAt(j) !== 0x22) j += text.charCodeAt(j) === 0x5c ? 2 : 1;
-      found.push([i, j + 1]);
-    }
-  }
-  found.sort((x, y) => x[0] - y[0]);
-  return { start: Int32Array.from(found, (r) => r[0]), end: Int32Array.from(found, (r) => r[1]) };
-}
-
-function lowerBound(arr: Int32Array, x: number): number {
-  let lo = 0;
-  let hi = arr.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (arr[mid] < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 /** One side while diffing: its definitions, text, reader and (JSON) volatile ranges. */
 class Side {
   readonly defs: Map<DiffKind, Map<string, Definition>>;
   readonly reader: ResourceReader;
-  private ranges?: Ranges;
 
   constructor(readonly side: DiffSide) {
     this.defs = index(side.analysis);
@@ -172,9 +134,22 @@ class Side {
     return this.reader.text('dump') ?? '';
   }
 
-  get volatile(): Ranges {
-    this.ranges ??= volatileRanges(this.text);
-    return this.ranges;
+  private childMap?: Map<Definition, Definition[]>;
+
+  /** A definition's children of one kind (a route configuration's virtual hosts), in source order. */
+  children(d: Definition, kind: DefKind): Definition[] {
+    if (!this.childMap) {
+      const defs = this.side.analysis.defs;
+      this.childMap = new Map();
+      for (const c of defs) {
+        if (c.parent < 0) continue;
+        const p = defs[c.parent];
+        let list = this.childMap.get(p);
+        if (!list) this.childMap.set(p, (list = []));
+        list.push(c);
+      }
+    }
+    return (this.childMap.get(d) ?? []).filter((c) => c.kind === kind);
   }
 
   value(d: Definition): Obj | undefined {
@@ -249,16 +224,16 @@ class Differ {
 
   /** True when both definitions' source text is the same, volatile members aside (unless --all). */
   private sameText(da: Definition, db: Definition): boolean {
-    const fa = this.a.side.analysis.format;
-    const fb = this.b.side.analysis.format;
-    if (fa !== fb) return false;
+    if (this.a.side.analysis.format !== this.b.side.analysis.format) return false;
+    return this.sameRange(da.span.start, da.span.end, db.span.start, db.span.end);
+  }
+
+  private sameRange(sa: number, ea: number, sb: number, eb: number): boolean {
     const ta = this.a.text;
     const tb = this.b.text;
-    const la = da.span.end - da.span.start;
-    const lb = db.span.end - db.span.start;
-    if (la === lb && ta.slice(da.span.start, da.span.end) === tb.slice(db.span.start, db.span.end)) return true;
-    if (this.options.all || fa !== 'json') return false;
-    return sameApartFrom(ta, this.a.volatile, da.span.start, da.span.end, tb, this.b.volatile, db.span.start, db.span.end);
+    if (ea - sa === eb - sb && ta.slice(sa, ea) === tb.slice(sb, eb)) return true;
+    if (this.options.all || this.a.side.analysis.format !== 'json') return false;
+    return sameApartFrom(ta, sa, ea, tb, sb, eb);
   }
 
   private pair(kind: DiffKind, name: string, da: Definition, db: Definition): void {
@@ -267,8 +242,6 @@ class Differ {
       if (stateNote) this.changes.push({ kind, name, change: 'changed', note: stateNote });
       return;
     }
-    const va = canonical(kind, this.a.value(da), this.options.all === true);
-    const vb = canonical(kind, this.b.value(db), this.options.all === true);
     // The dump wrapper's version_info and last_updated are not part of the resource's value: with --all they are
     // compared from the index.
     const wrapper: FieldChange[] = [];
@@ -277,9 +250,11 @@ class Differ {
       if ((da.lastUpdated ?? null) !== (db.lastUpdated ?? null)) wrapper.push({ path: 'last_updated', a: da.lastUpdated ?? null, b: db.lastUpdated ?? null });
     }
     if (kind === 'route_configuration') {
-      this.routeConfiguration(name, va, vb, stateNote, wrapper);
+      this.routeConfiguration(name, da, db, stateNote, wrapper);
       return;
     }
+    const va = canonical(kind, this.a.value(da), this.options.all === true);
+    const vb = canonical(kind, this.b.value(db), this.options.all === true);
     const fields: FieldChange[] = [...wrapper];
     diffValues(va ?? null, vb ?? null, '', fields, this.options.all === true);
     const errA = da.info.errorDetails;
@@ -316,26 +291,40 @@ class Differ {
     return undefined;
   }
 
-  /** A route configuration level by level: itself, its virtual hosts, their routes and the routes' order. */
-  private routeConfiguration(name: string, va: Obj | undefined, vb: Obj | undefined, stateNote: string | undefined, wrapper: FieldChange[]): void {
+  /**
+   * A route configuration level by level: itself, its virtual hosts, their routes and the routes' order. The index
+   * has every virtual host's span, so only the hosts whose text differs are read (a sidecar's route configuration
+   * "80" holds every HTTP service of the mesh), and the configuration itself only when the text around them differs.
+   */
+  private routeConfiguration(name: string, da: Definition, db: Definition, stateNote: string | undefined, wrapper: FieldChange[]): void {
     const all = this.options.all === true;
     const own: FieldChange[] = [...wrapper];
-    diffValues(without(va, 'virtual_hosts'), without(vb, 'virtual_hosts'), '', own, all);
+    const hostsA = this.a.children(da, 'virtualHost');
+    const hostsB = this.b.children(db, 'virtualHost');
+    if (!this.sameOutside(da, hostsA, db, hostsB)) {
+      const va = canonical('route_configuration', this.a.value(da), all);
+      const vb = canonical('route_configuration', this.b.value(db), all);
+      diffValues(without(va, 'virtual_hosts'), without(vb, 'virtual_hosts'), '', own, all);
+    }
     if (own.length || stateNote) {
       const c: DumpChange = { kind: 'route_configuration', name, change: 'changed' };
       if (own.length) c.fields = own;
       if (stateNote) c.note = stateNote;
       this.changes.push(c);
     }
-    const vha = keyed(va?.virtual_hosts, (v) => (typeof v.name === 'string' ? v.name : undefined));
-    const vhb = keyed(vb?.virtual_hosts, (v) => (typeof v.name === 'string' ? v.name : undefined));
-    for (const [vn, vha1] of vha) {
+    const vha = keyedDefs(hostsA);
+    const vhb = keyedDefs(hostsB);
+    for (const [vn, d1] of vha) {
       const full = `${name}/${vn}`;
-      const vhb1 = vhb.get(vn);
-      if (!vhb1) {
+      const d2 = vhb.get(vn);
+      if (!d2) {
         this.changes.push({ kind: 'virtual_host', name: full, change: 'removed' });
         continue;
       }
+      if (this.sameText(d1, d2)) continue;
+      this.tick();
+      const vha1 = canonical('virtual_host', this.a.value(d1), all) ?? {};
+      const vhb1 = canonical('virtual_host', this.b.value(d2), all) ?? {};
       const fields: FieldChange[] = [];
       diffValues(without(vha1, 'routes'), without(vhb1, 'routes'), '', fields, all);
       const ra = keyed(vha1.routes, routeKey);
@@ -370,6 +359,23 @@ class Differ {
     for (const vn of vhb.keys()) if (!vha.has(vn)) this.changes.push({ kind: 'virtual_host', name: `${name}/${vn}`, change: 'added' });
   }
 
+  /** Whether two definitions' text is the same outside the spans of the given children (same count on both sides). */
+  private sameOutside(da: Definition, ca: Definition[], db: Definition, cb: Definition[]): boolean {
+    if (ca.length !== cb.length || this.a.side.analysis.format !== this.b.side.analysis.format) return false;
+    let pa = da.span.start;
+    let pb = db.span.start;
+    for (let i = 0; i <= ca.length; i++) {
+      const ea = i < ca.length ? ca[i].span.start : da.span.end;
+      const eb = i < cb.length ? cb[i].span.start : db.span.end;
+      if (!this.sameRange(pa, ea, pb, eb)) return false;
+      if (i < ca.length) {
+        pa = ca[i].span.end;
+        pb = cb[i].span.end;
+      }
+    }
+    return true;
+  }
+
   private bootstrap(notCompared: DiffKind[]): void {
     const ba = bootstrapOf(this.a);
     const bb = bootstrapOf(this.b);
@@ -386,30 +392,53 @@ class Differ {
   }
 }
 
-/** Compares a[sa, ea) with b[sb, eb), skipping the volatile members in each (they must be as many on both sides). */
-function sameApartFrom(ta: string, ra: Ranges, sa: number, ea: number, tb: string, rb: Ranges, sb: number, eb: number): boolean {
-  let ia = lowerBound(ra.start, sa);
-  let ib = lowerBound(rb.start, sb);
+/**
+ * Index of the first character where a[pa, pa + n) and b[pb, pb + n) differ, or -1. Halves the range with native
+ * string comparisons (each stops at its first difference), so the cost is about one pass over the common prefix.
+ */
+function firstDifference(ta: string, pa: number, tb: string, pb: number, n: number): number {
+  if (ta.slice(pa, pa + n) === tb.slice(pb, pb + n)) return -1;
+  let lo = 0;
+  let hi = n;
+  while (hi - lo > 32) {
+    const mid = (lo + hi) >>> 1;
+    if (ta.slice(pa + lo, pa + mid) === tb.slice(pb + lo, pb + mid)) lo = mid;
+    else hi = mid;
+  }
+  for (let i = lo; i < hi; i++) if (ta.charCodeAt(pa + i) !== tb.charCodeAt(pb + i)) return i;
+  return hi;
+}
+
+/** `"last_updated": "` (or another volatile key) ending right before `quote`: the string opening there is volatile. */
+const VOLATILE_BEFORE = new RegExp(`"(?:${VOLATILE_SPELLINGS.join('|')})"\\s*:\\s*$`);
+
+/**
+ * Whether JSON texts a[sa, ea) and b[sb, eb) are the same apart from the values of volatile members
+ * (`"last_updated": "…"`). Walks from one difference to the next: each must sit inside a volatile string value on
+ * both sides, whose ends are then skipped.
+ */
+function sameApartFrom(ta: string, sa: number, ea: number, tb: string, sb: number, eb: number): boolean {
   let pa = sa;
   let pb = sb;
-  for (;;) {
-    const na = ia < ra.start.length && ra.start[ia] < ea ? ia : -1;
-    const nb = ib < rb.start.length && rb.start[ib] < eb ? ib : -1;
-    if ((na < 0) !== (nb < 0)) return false;
-    const enda = na >= 0 ? ra.start[na] : ea;
-    const endb = nb >= 0 ? rb.start[nb] : eb;
-    if (enda - pa !== endb - pb) return false;
-    if (ta.slice(pa, enda) !== tb.slice(pb, endb)) return false;
-    if (na < 0) return true;
-    // Both sides name the same volatile key here (the text before was equal, so is the key's position).
-    const keyA = ta.slice(ra.start[na], ta.indexOf(':', ra.start[na]));
-    const keyB = tb.slice(rb.start[nb], tb.indexOf(':', rb.start[nb]));
-    if (keyA.trim() !== keyB.trim()) return false;
-    pa = ra.end[na];
-    pb = rb.end[nb];
-    ia = na + 1;
-    ib = nb + 1;
+  for (let guard = 0; guard < 10_000; guard++) {
+    const na = ea - pa;
+    const nb = eb - pb;
+    const k = firstDifference(ta, pa, tb, pb, Math.min(na, nb));
+    if (k < 0) return na === nb;
+    // The string value the difference is in opens at the last quote before it (the same place on both sides).
+    const quoteA = ta.lastIndexOf('"', pa + k - 1);
+    if (quoteA < pa) return false;
+    const quoteB = pb + (quoteA - pa);
+    if (!VOLATILE_BEFORE.test(ta.slice(Math.max(sa, quoteA - 40), quoteA))) return false;
+    const closeA = ta.indexOf('"', pa + k);
+    const closeB = tb.indexOf('"', pb + k);
+    if (closeA < 0 || closeB < 0 || closeA >= ea || closeB >= eb) return false;
+    // No escapes inside: timestamps and versions have none, anything else is left to the full comparison.
+    if (ta.slice(quoteA + 1, closeA).includes('\\') || tb.slice(quoteB + 1, closeB).includes('\\')) return false;
+    pa = closeA + 1;
+    pb = closeB + 1;
   }
+  return false;
 }
 
 /** A copy of `v` without `key`. */
@@ -431,6 +460,17 @@ function keyed(list: unknown, keyOf: (v: Obj) => string | undefined): Map<string
     for (let n = 2; out.has(k); n++) k = `${base}#${n}`;
     out.set(k, v);
   });
+  return out;
+}
+
+/** Definitions by name, duplicates numbered (`name#2`) as keyed() does. */
+function keyedDefs(defs: Definition[]): Map<string, Definition> {
+  const out = new Map<string, Definition>();
+  for (const d of defs) {
+    let k = d.name;
+    for (let n = 2; out.has(k); n++) k = `${d.name}#${n}`;
+    out.set(k, d);
+  }
   return out;
 }
 
@@ -480,7 +520,7 @@ function identityOfString(s: string, base64: boolean): string {
  * an inline route configuration inside a listener replaced by its name (it is compared as a route configuration),
  * /clusters host statistics dropped (they move every second) unless `all`.
  */
-function canonical(kind: DiffKind | 'bootstrap', v: Obj | undefined, all: boolean): Obj | undefined {
+function canonical(kind: DiffKind, v: Obj | undefined, all: boolean): Obj | undefined {
   if (!v) return v;
   const inSecret = kind === 'secret';
   const walk = (x: unknown, key: string, parentKey: string, depth: number): unknown => {
