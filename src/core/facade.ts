@@ -164,5 +164,7 @@ export type { TrafficNode, TrafficItem, TraceTarget } from './features/traffic';
 export { diffDumps, VOLATILE_FIELDS, secretIdentity } from './features/diff';
 export type { DiffKind, DiffSide, DiffOptions, DiffResult, DumpChange, FieldChange } from './features/diff';
 export { sha256Hex } from './sha256';
+export { scrubDump } from './features/scrub';
+export type { ScrubKind, ScrubOptions, ScrubResult } from './features/scrub';
 export { buildGraph, parseGraphMessage, revealTarget } from './features/graph';
 export type { GraphData, GraphNode, GraphMessage, RevealTarget } from './features/graph';

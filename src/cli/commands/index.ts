@@ -4,10 +4,11 @@ import { checkCommand } from './check';
 import { diffCommand } from './diff';
 import { fetchCommand } from './fetch';
 import { refsCommand } from './refs';
+import { scrubCommand } from './scrub';
 import { summaryCommand } from './summary';
 import { traceCommand } from './trace';
 
-export const COMMANDS: readonly Command[] = [checkCommand, summaryCommand, refsCommand, traceCommand, diffCommand, fetchCommand];
+export const COMMANDS: readonly Command[] = [checkCommand, summaryCommand, refsCommand, traceCommand, diffCommand, scrubCommand, fetchCommand];
 
 export function findCommand(name: string): Command | undefined {
   return COMMANDS.find((c) => c.name === name);
