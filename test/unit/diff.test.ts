@@ -169,6 +169,16 @@ describe('diff: planted changes', () => {
     for (const c of all.changes) for (const f of c.fields ?? []) assert.match(f.path, /version_info$/);
   });
 
+  it('same layout, volatile fields changed everywhere and one real edit: only the edit is a change', () => {
+    const a = read('trace-istio.json');
+    const b = a.replace(/"version_info": "1"/g, '"version_info": "7"').replace('"address": "10.1.0.3", "port_value": 9080}}},\n                    "health_status": "UNHEALTHY"',
+      '"address": "10.1.0.3", "port_value": 9080}}},\n                    "health_status": "HEALTHY"');
+    assert.equal(b.length, a.length - 2);
+    const r = diff(a, b);
+    assert.deepEqual(summary(r), ['cluster_load_assignment outbound|9080|v1|ratings.default.svc.cluster.local changed']);
+    assert.deepEqual(r.changes[0].fields, [{ path: 'endpoints[10.1.0.3:9080].health_status', a: 'UNHEALTHY', b: 'HEALTHY' }]);
+  });
+
   it('an endpoint gone, another added: the set is compared by address, whatever the order', () => {
     const a = read('trace-istio.json');
     const b = JSON.parse(a) as J;

@@ -168,8 +168,8 @@ describe('envoy-lens scrub', () => {
     const out = path.join(tmp, 'out', 'scrubbed.json');
     const r = await run('scrub', input, '-o', out);
     assert.equal(r.code, 0, r.err);
-    assert.match(r.err, /^envoy-lens: removed 3 certificates$/m);
-    assert.match(r.err, /^envoy-lens: removed 1 private keys$/m);
+    assert.match(r.err, /^envoy-lens: certificates: 3 removed$/m);
+    assert.match(r.err, /^envoy-lens: private keys: 1 removed$/m);
     assert.deepEqual(leaks(readFileSync(out, 'utf8')), []);
     assert.deepEqual(readdirSync(path.dirname(out)), ['scrubbed.json']); // no temporary file left
     const size = statSync(input).size;
@@ -183,7 +183,7 @@ describe('envoy-lens scrub', () => {
     const p = await run('scrub', '--pseudonymize', input, '-o', '-');
     assert.equal(p.code, 0);
     assert.ok(!p.out.includes('reviews'));
-    assert.match(p.err, /^envoy-lens: replaced \d+ services$/m);
+    assert.match(p.err, /^envoy-lens: services: \d+ replaced$/m);
   });
 });
 

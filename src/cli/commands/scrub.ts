@@ -55,7 +55,7 @@ async function run(file: string, out: string, pseudonymize: boolean, maxBytes: n
   }
   const entries = Object.entries(result.counts).filter(([, n]) => (n ?? 0) > 0);
   if (entries.length === 0) io.err(`envoy-lens: ${input.name}: nothing to remove${pseudonymize ? ' or replace' : ''}.`);
-  for (const [kind, n] of entries) io.err(`envoy-lens: ${pseudonymizedKinds.has(kind) ? 'replaced' : 'removed'} ${n} ${kind}`);
+  for (const [kind, n] of entries) io.err(`envoy-lens: ${kind}: ${n} ${pseudonymizedKinds.has(kind) ? 'replaced' : 'removed'}`);
   if (out !== '-') io.err(`envoy-lens: wrote ${out}.`);
   return EXIT_OK;
 }
