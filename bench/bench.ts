@@ -15,14 +15,16 @@
  * - whole processes, once per run (at 50 MB, else the largest size; `--no-process` skips them): after building dist/,
  *   `envoy-lens --help` against `node -e ''`, and `envoy-lens check --format json DUMP` against a process that reads
  *   the dump and JSON.parses it, in alternating pairs;
+ * - diff (once per run, at the size of the whole-process figures): analyze + analyze + diffDumps of the dump and a second fetch of it with planted
+ *   edits (plantDiff), against JSON.parse of both texts; the changes found must be exactly the planted ones;
  * - YAML (10 MB): analyze(uri, yamlText, { languageId: 'yaml' }) against JSON.parse of the JSON twin.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { analyze, check, Workspace, type Analysis } from '../src/core/facade';
-import { DEFAULT_SIZE_OPTIONS, generateDumpWithStats, sizeToServices, toYaml, type Casing, type DumpStats } from './generateDump';
+import { analyze, check, diffDumps, Workspace, type Analysis } from '../src/core/facade';
+import { DEFAULT_SIZE_OPTIONS, generateDumpWithStats, plantDiff, sizeToServices, toYaml, type Casing, type DumpStats, type PlantedEdit } from './generateDump';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Targets (printed beside the figures).
@@ -36,6 +38,7 @@ const TARGETS = {
   retainedPerByte: 0.5,
   lookupP99Ms: 1,
   yamlRatio: 15,
+  diffRatio: 1.5,
 };
 
 const ALL_SIZES = [1, 10, 50, 150];
@@ -380,6 +383,72 @@ interface CaseResult {
     sameAsJson: boolean;
   };
   yamlError?: string;
+  /** diff of this dump against a second fetch with planted edits (the 50 MB case, or the largest size run). */
+  diff?: DiffFigures;
+  diffError?: string;
+}
+
+interface DiffFigures {
+  /** JSON.parse of both texts, the baseline. */
+  parseBoth: Timing;
+  /** analyze(A) + analyze(B) + diffDumps, from Buffers as the CLI reads them. */
+  diff: Timing & { ratio: number };
+  /** Changes expected from the planted edits (located with the index) and found. */
+  expected: number;
+  found: number;
+  exact: boolean;
+}
+
+/** `kind name change` lines the planted edits must produce, told by the index of A (which resource holds each edit). */
+function expectedChanges(a: Analysis, edits: PlantedEdit[]): string[] {
+  const innermost = (offset: number, kinds: string[]): number => {
+    let best = -1;
+    a.defs.forEach((d, i) => {
+      if (d.group !== 'main' || !kinds.includes(d.kind) || d.span.start > offset || d.span.end <= offset) return;
+      if (best < 0 || d.span.start >= a.defs[best].span.start) best = i;
+    });
+    return best;
+  };
+  const out = new Set<string>();
+  for (const e of edits) {
+    if (e.what === 'weight') {
+      const r = innermost(e.offset, ['route']);
+      const vh = a.defs[r].parent;
+      const rc = a.defs[vh].parent;
+      out.add(`route ${a.defs[rc].name}/${a.defs[vh].name}/${a.defs[r].name} changed`);
+    } else if (e.what === 'health') {
+      out.add(`cluster_load_assignment ${a.defs[innermost(e.offset, ['endpoints'])].name} changed`);
+    } else if (e.what === 'timeout') {
+      out.add(`cluster ${a.defs[innermost(e.offset, ['cluster'])].name} changed`);
+    } else {
+      const name = a.defs[innermost(e.offset, ['cluster'])].name;
+      out.add(`cluster ${name} removed`);
+      out.add(`cluster renamed-${name} added`);
+    }
+  }
+  return [...out].sort();
+}
+
+function diffFigures(text: string, bytes: Buffer, tag: string, args: Args): DiffFigures {
+  const planted = plantDiff(text);
+  const textB = planted.text;
+  const bytesB = Buffer.from(textB);
+  const run = () => diffDumps(
+    { analysis: analyze(freshUri(tag, 'json'), bytes), source: bytes },
+    { analysis: analyze(freshUri(tag, 'json'), bytesB), source: bytesB },
+  );
+  const expected = expectedChanges(analyze(freshUri(tag, 'json'), bytes), planted.edits);
+  const found = run().changes.map((c) => `${c.kind} ${c.name} ${c.change}`).sort();
+  const t = measure([
+    { id: 'parse', fn: () => [JSON.parse(text), JSON.parse(textB)] },
+    { id: 'diff', fn: run },
+  ], 2 * bytes.length, args.runs === undefined ? undefined : Math.min(args.runs, 7), 30_000);
+  const parseBoth = t.get('parse')!;
+  const d = t.get('diff')!;
+  return {
+    parseBoth, diff: { ...d, ratio: d.medianMs / parseBoth.medianMs },
+    expected: expected.length, found: found.length, exact: JSON.stringify(expected) === JSON.stringify(found),
+  };
 }
 
 let uriCounter = 0;
@@ -389,7 +458,7 @@ function log(msg: string): void {
   process.stderr.write(`${msg}\n`);
 }
 
-async function runCase(sizeMB: number, casing: Casing, args: Args, withYaml: boolean, withProcess = false): Promise<CaseResult> {
+async function runCase(sizeMB: number, casing: Casing, args: Args, withYaml: boolean, withProcess = false, withDiff = false): Promise<CaseResult> {
   const tag = `${sizeMB}mb-${casing}`;
   const services = sizeToServices(sizeMB * 1e6, { casing });
   const g0 = now();
@@ -436,6 +505,16 @@ async function runCase(sizeMB: number, casing: Casing, args: Args, withYaml: boo
     } catch (e) {
       result.processError = e instanceof Error ? e.message : String(e);
       log(`[${tag}] whole processes failed: ${result.processError}`);
+    }
+  }
+
+  if (withDiff) {
+    log(`[${tag}] diff against a second fetch with planted edits…`);
+    try {
+      result.diff = diffFigures(text, bytes, tag, args);
+    } catch (e) {
+      result.diffError = e instanceof Error ? e.message : String(e);
+      log(`[${tag}] diff failed: ${result.diffError}`);
     }
   }
 
@@ -502,6 +581,13 @@ function report(results: CaseResult[]): string {
       lines.push(row(['', 'check --format json', `${fmtMs(p.cliCheck.medianMs)} = ${p.cliCheck.ratio.toFixed(2)}× read+JSON.parse ${fmtMs(p.readParse.medianMs)} (paired ${p.cliCheck.pairedRatio.toFixed(2)}×)`,
         `≤ ${TARGETS.checkProcessRatio}×`, verdict(p.cliCheck.ratio <= TARGETS.checkProcessRatio)]));
     }
+    if (r.diffError) lines.push(row(['', 'diff A B', `failed: ${r.diffError}`, '', 'MISS']));
+    if (r.diff) {
+      const d = r.diff;
+      lines.push(row(['', 'diff: planted changes', `${d.found} found of ${d.expected} expected${d.exact ? ', exactly' : ', NOT the same set'}`, '', d.exact ? 'ok' : 'MISS']));
+      lines.push(row(['', 'diff A B (index both + diff)', `${fmtMs(d.diff.medianMs)} = ${d.diff.ratio.toFixed(2)}× JSON.parse of both ${fmtMs(d.parseBoth.medianMs)} (paired ${d.diff.pairedRatio.toFixed(2)}×)`,
+        `≤ ${TARGETS.diffRatio}×`, verdict(d.diff.ratio <= TARGETS.diffRatio)]));
+    }
     for (const [label, m] of [['retained (Buffer input)', r.retained.buffer], ['retained (string input)', r.retained.string]] as const) {
       lines.push(row(['', label, `${m.heapPerByte.toFixed(3)} B/B heap (${fmtMB(m.heapBytes)})`, `≤ ${TARGETS.retainedPerByte}`,
         verdict(m.heapPerByte <= TARGETS.retainedPerByte)]));
@@ -534,8 +620,10 @@ async function main(): Promise<void> {
   const sizes = [...args.sizes].sort((a, b) => a - b);
   // Whole processes once per run: at 50 MB, else at the largest size asked for.
   const processSize = args.noProcess ? undefined : sizes.includes(50) ? 50 : sizes[sizes.length - 1];
+  // diff once per run too, at the same size (also with --no-process).
+  const diffSize = sizes.includes(50) ? 50 : sizes[sizes.length - 1];
   for (const size of sizes) {
-    results.push(await runCase(size, 'snake', args, size === 10, size === processSize));
+    results.push(await runCase(size, 'snake', args, size === 10, size === processSize, size === diffSize));
     await settle();
     if (size === 10) {
       results.push(await runCase(size, 'camel', args, false));

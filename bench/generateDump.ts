@@ -1375,3 +1375,42 @@ export function toYaml(jsonText: string): string {
     aliasDuplicateObjects: false,
   });
 }
+
+/** One edit plantDiff made, at an offset of the original text. */
+export interface PlantedEdit {
+  offset: number;
+  what: 'weight' | 'health' | 'timeout' | 'rename';
+}
+
+/**
+ * A second dump for `diff` (issue 13): the same text with every `last_updated` moved on (what a second fetch of the
+ * same proxy looks like) and `perKind` edits of each kind spread over the file: a route's weights 90/10 → 70/30, an
+ * endpoint HEALTHY → UNHEALTHY, a cluster's connect_timeout 10s → 5s, and a cluster renamed (one removed, one added).
+ * Offsets are in the original text, so the caller can tell with the index which resource each edit is in.
+ */
+export function plantDiff(text: string, perKind = 5): { text: string; edits: PlantedEdit[] } {
+  const pick = (re: RegExp): number[] => {
+    const all: number[] = [];
+    for (const m of text.matchAll(re)) all.push(m.index);
+    if (all.length === 0) return [];
+    const out: number[] = [];
+    for (let k = 0; k < perKind && k < all.length; k++) out.push(all[Math.floor(((k + 0.5) * all.length) / perKind)]);
+    return [...new Set(out)];
+  };
+  const edits: Array<PlantedEdit & { end: number; to: string }> = [];
+  for (const o of pick(/"weight": 90\s*\}/g)) {
+    const w10 = text.indexOf('"weight": 10', o);
+    edits.push({ offset: o, end: o + '"weight": 90'.length, to: '"weight": 70', what: 'weight' });
+    edits.push({ offset: w10, end: w10 + '"weight": 10'.length, to: '"weight": 30', what: 'weight' });
+  }
+  for (const o of pick(/"health_status": "HEALTHY"/g)) edits.push({ offset: o, end: o + '"health_status": "HEALTHY"'.length, to: '"health_status": "UNHEALTHY"', what: 'health' });
+  for (const o of pick(/"connect_timeout": "10s"/g)) edits.push({ offset: o, end: o + '"connect_timeout": "10s"'.length, to: '"connect_timeout": "5s"', what: 'timeout' });
+  const named = text.indexOf('"name": "outbound|', text.indexOf('"dynamic_active_clusters"'));
+  if (named >= 0) edits.push({ offset: named, end: named + '"name": "outbound|'.length, to: '"name": "renamed-outbound|', what: 'rename' });
+  edits.sort((x, y) => y.offset - x.offset);
+  let out = text;
+  for (const e of edits) out = out.slice(0, e.offset) + e.to + out.slice(e.end);
+  // A later fetch: every last_updated a minute on (same length, so nothing else moves).
+  out = out.replace(/"last_updated": "(\d{4}-\d\d-\d\dT\d\d):(\d\d)/g, (_m, head: string, min: string) => `"last_updated": "${head}:${String((Number(min) + 1) % 60).padStart(2, '0')}`);
+  return { text: out, edits: edits.map(({ offset, what }) => ({ offset, what })).reverse() };
+}

@@ -409,3 +409,73 @@ export function readBase64PemBundle(b64: string): { certs: X509Result[]; more: n
   if (!bytes) return { certs: [{ ok: false, error: 'inline_bytes is not base64' }], more: 0 };
   return readPemBundle(bytesToAscii(bytes));
 }
+
+// ------------------------------------------------------------------------------------------ facts of scrubbed data
+
+/**
+ * What `envoy-lens scrub` leaves in place of certificate bytes: the size and hash of the data, then each certificate's
+ * public facts, so a scrubbed dump still has its secret table, hover and certificate checks:
+ * `[scrubbed certificate: 1234 bytes, sha256:0123456789abcdef] #1 subject=O=cluster.local; issuer=…; serial=3a;
+ * not_before=2024-01-01T00:00:00Z; not_after=…; san=URI:spiffe://…; ca=true #2 …`. In values `%`, `;` and `#` are
+ * written `%25`, `%3B`, `%23`.
+ */
+export const SCRUBBED_CERTIFICATE = '[scrubbed certificate:';
+
+const escapeFact = (s: string): string => s.replace(/[%;#]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+const unescapeFact = (s: string): string => s.replace(/%(25|3B|23)/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
+
+/** The facts part of a scrubbed certificate value (after the bracketed size and hash); '' when none was read. */
+export function certificateFacts(certs: readonly X509Result[]): string {
+  const parts: string[] = [];
+  certs.forEach((c, i) => {
+    if (!c.ok) {
+      parts.push(`#${i + 1} error=${escapeFact(c.error)}`);
+      return;
+    }
+    const f = [`subject=${escapeFact(c.subject)}`, `issuer=${escapeFact(c.issuer)}`, `serial=${c.serial}`];
+    f.push(`not_before=${new Date(c.notBefore).toISOString()}`, `not_after=${new Date(c.notAfter).toISOString()}`);
+    for (const san of c.sans) f.push(`san=${escapeFact(san)}`);
+    f.push(`ca=${c.isCA}`);
+    parts.push(`#${i + 1} ${f.join('; ')}`);
+  });
+  return parts.join(' ');
+}
+
+/** The certificates a scrubbed value states (certificateFacts read back), or undefined when it is not one. */
+export function readScrubbedCertificates(value: string): { certs: X509Result[]; more: number } | undefined {
+  if (!value.startsWith(SCRUBBED_CERTIFICATE)) return undefined;
+  const close = value.indexOf(']');
+  if (close < 0) return undefined;
+  const certs: X509Result[] = [];
+  for (const entry of value.slice(close + 1).split(/\s#\d+\s/).slice(1)) {
+    if (certs.length >= MAX_CERTS) break;
+    const fields = new Map<string, string[]>();
+    for (const pair of entry.trim().split('; ')) {
+      const eq = pair.indexOf('=');
+      if (eq <= 0) continue;
+      const k = pair.slice(0, eq);
+      const list = fields.get(k) ?? [];
+      if (list.length < MAX_NAMES) list.push(unescapeFact(pair.slice(eq + 1)).slice(0, MAX_STRING));
+      fields.set(k, list);
+    }
+    const one = (k: string): string | undefined => fields.get(k)?.[0];
+    const error = one('error');
+    const notBefore = Date.parse(one('not_before') ?? '');
+    const notAfter = Date.parse(one('not_after') ?? '');
+    if (error !== undefined) certs.push({ ok: false, error });
+    else if (Number.isNaN(notBefore) || Number.isNaN(notAfter)) certs.push({ ok: false, error: 'the scrubbed facts have no validity' });
+    else {
+      certs.push({
+        ok: true,
+        subject: one('subject') ?? '',
+        issuer: one('issuer') ?? '',
+        serial: one('serial') ?? '',
+        notBefore,
+        notAfter,
+        sans: fields.get('san') ?? [],
+        isCA: one('ca') === 'true',
+      });
+    }
+  }
+  return { certs, more: 0 };
+}

@@ -13,7 +13,7 @@ import { CancellationError } from '../cancel';
 import { isUsableStatus } from '../describe';
 import { EDGES } from './edges';
 import { parseIstioConfigPath } from '../istio';
-import { readBase64PemBundle, readPemBundle } from '../x509';
+import { readBase64PemBundle, readPemBundle, readScrubbedCertificates } from '../x509';
 import type {
   CertificateInfo,
   CertificateSource,
@@ -928,7 +928,8 @@ class Extractor {
     const cache = isBytes ? this.certCache.bytes : this.certCache.text;
     let read = cache.get(value);
     if (!read) {
-      read = isBytes ? readBase64PemBundle(value) : readPemBundle(value);
+      // A scrubbed copy (envoy-lens scrub) states the certificates' facts in place of their bytes.
+      read = readScrubbedCertificates(value) ?? (isBytes ? readBase64PemBundle(value) : readPemBundle(value));
       cache.set(value, read);
     }
     const span = this.nodeSpan(node);
