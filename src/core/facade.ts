@@ -139,7 +139,7 @@ export { EDGES, isTrafficHop } from './model/edges';
 export type { EdgeKind, EdgeRole } from './model/edges';
 export { LineIndex } from './lines';
 export { hoverAt } from './features/hover';
-export type { Hover } from './features/hover';
+export type { Hover, HoverOptions } from './features/hover';
 export { documentSymbols, workspaceSymbols } from './features/symbols';
 export type { SymbolNode, WorkspaceSymbol } from './features/symbols';
 export { KIND_LABEL } from './describe';
@@ -165,8 +165,11 @@ export {
   describeDomains,
   pcJson,
   pcYaml,
+  pcFilterChoices,
+  pcFilterLabel,
+  pcRowOf,
 } from './features/proxyConfig';
-export type { PcKind, PcOutput, PcFilters, PcParts, PcTable, PcInput } from './features/proxyConfig';
+export type { PcKind, PcOutput, PcFilters, PcParts, PcTable, PcInput, PcFilterChoice } from './features/proxyConfig';
 
 /** Whether a value nests deeper than `max` containers (an explicit stack: no recursion). */
 function deeperThan(root: unknown, max: number): boolean {

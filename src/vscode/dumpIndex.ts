@@ -6,7 +6,20 @@ import * as path from 'node:path';
 import * as v8 from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import * as vscode from 'vscode';
-import { CancellationError, isCancellation, looksLikeEnvoy, SNIFF_BYTES, Workspace, type Analysis, type Diagnostic, type Trace, type TraceRequest } from '../core/facade';
+import {
+  CancellationError,
+  isCancellation,
+  looksLikeEnvoy,
+  SNIFF_BYTES,
+  Workspace,
+  type Analysis,
+  type Diagnostic,
+  type PcFilterChoice,
+  type PcFilters,
+  type PcKind,
+  type Trace,
+  type TraceRequest,
+} from '../core/facade';
 import { log } from './log';
 import { slice } from './mainThread';
 
@@ -53,8 +66,27 @@ interface TraceWorkerRequest {
   request: TraceRequest;
 }
 
+/** An istioctl-style table of a held file, made where the file's text is: the worker. */
+interface PcWorkerRequest {
+  kind: 'pc';
+  id: number;
+  uri: string;
+  analysisId: number;
+  pcKind: PcKind;
+  filters: PcFilters;
+  title: string;
+}
+
+/** What a `pc` request answers: the table and the filter values the file offers for its kind. */
+export interface PcAnswer {
+  text: string;
+  choices: PcFilterChoice[];
+}
+
+type WorkerRequest = Request | CheckRequest | TraceWorkerRequest | PcWorkerRequest;
+
 interface Waiting {
-  req: Request | CheckRequest | TraceWorkerRequest;
+  req: WorkerRequest;
   resolve: (a: Analysis) => void;
   reject: (e: Error) => void;
   /** The analysis being assembled from the worker's messages. */
@@ -155,12 +187,35 @@ class IndexWorker {
     return (r as unknown as { trace: Trace }).trace;
   }
 
+  /**
+   * `pc KIND` of an analysis' file, made in the worker from the text it holds (reading a large dump's value takes
+   * longer than a main-thread slice may). null: the worker holds a newer analysis; undefined: make it yourself.
+   */
+  async proxyConfig(a: Analysis, pcKind: PcKind, filters: PcFilters, title: string): Promise<PcAnswer | null | undefined> {
+    const analysisId = this.ids.get(a);
+    if (analysisId === undefined || analysisId < this.lostBelow) return undefined;
+    const id = this.nextId++;
+    const req: PcWorkerRequest = { kind: 'pc', id, uri: a.uri, analysisId, pcKind, filters, title };
+    try {
+      const r = await new Promise<Analysis>((resolve, reject) => {
+        this.waiting.set(id, { req, resolve, reject });
+        this.send(req);
+      });
+      return r as unknown as PcAnswer;
+    } catch (e) {
+      const message = (e as Error).message;
+      if (message === 'stale') return null;
+      if (message === 'lost') return undefined;
+      throw e;
+    }
+  }
+
   /** The worker forgets a document. */
   remove(uri: string): void {
     this.worker?.postMessage({ kind: 'remove', uri });
   }
 
-  private send(req: Request | CheckRequest | TraceWorkerRequest): void {
+  private send(req: WorkerRequest): void {
     const w = this.waiting.get(req.id);
     if (!w) return;
     if ('kind' in req && this.worker === undefined) {
@@ -347,6 +402,11 @@ export class DumpIndex implements vscode.Disposable {
   /** The trace of a request through an analysis, run in the worker (see IndexWorker.trace). */
   traceOffThread(a: Analysis, request: TraceRequest): Promise<Trace | null | undefined> {
     return this.worker.trace(a, request);
+  }
+
+  /** `pc KIND` of an analysis' file, made in the worker (see IndexWorker.proxyConfig). */
+  proxyConfigOffThread(a: Analysis, pcKind: PcKind, filters: PcFilters, title: string): Promise<PcAnswer | null | undefined> {
+    return this.worker.proxyConfig(a, pcKind, filters, title);
   }
 
   /** Forgets an open document (on close), unless it was indexed from disk too. */

@@ -3,12 +3,12 @@
  * diagnostics, a status bar item and commands; every registration goes to context.subscriptions.
  */
 import * as vscode from 'vscode';
-import { readValue, renderSummary } from '../core/facade';
 import { registerCommand } from './commands';
 import { DiagnosticsController } from './diagnostics';
 import { DumpIndex } from './dumpIndex';
 import { registerFetchCommands } from './fetchCommand';
 import { registerGraph } from './graph';
+import { registerSummary } from './summary';
 import { registerTraceFeatures } from './trace';
 import { registerTraffic } from './traffic';
 import { log } from './log';
@@ -34,7 +34,7 @@ async function reveal(uri: string, offset: number): Promise<void> {
 function statusBar(index: DumpIndex, diagnostics: DiagnosticsController): vscode.Disposable[] {
   const item = vscode.window.createStatusBarItem('envoyLens.status', vscode.StatusBarAlignment.Left, 10);
   item.name = 'Envoy Lens';
-  item.command = 'envoyLens.showSummary';
+  item.command = { command: 'envoyLens.showSummary', title: 'Show Dump Summary', arguments: [{ kind: 'all' }] };
   const update = () => {
     const doc = vscode.window.activeTextEditor?.document;
     const a = doc ? index.get(doc.uri) : undefined;
@@ -85,16 +85,7 @@ export function activate(context: vscode.ExtensionContext): EnvoyLensApi {
     const a = await index.analysisFor(doc);
     if (a?.shape === 'unknown') void vscode.window.showWarningMessage(`${vscode.workspace.asRelativePath(doc.uri)} has no Envoy listeners, routes, clusters, endpoints or secrets.`);
   });
-  registerCommand(context, 'envoyLens.showSummary', async () => {
-    const doc = vscode.window.activeTextEditor?.document;
-    const a = doc ? await index.analysisFor(doc) : undefined;
-    if (!doc || !a) {
-      void vscode.window.showInformationMessage('The active editor is not an Envoy dump; open one first.');
-      return;
-    }
-    const text = renderSummary(index.workspace, a, readValue(doc.getText()), vscode.workspace.asRelativePath(doc.uri));
-    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ content: text, language: 'plaintext' }), { preview: true });
-  });
+  registerSummary(context, index);
   registerCommand(context, 'envoyLens.indexWorkspace', async () => {
     const exclude = '{**/node_modules/**,**/.git/**}';
     const files = await vscode.workspace.findFiles('**/*.{json,yaml,yml}', exclude, 10000);

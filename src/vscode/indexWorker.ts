@@ -7,7 +7,22 @@
  */
 import * as v8 from 'node:v8';
 import { parentPort } from 'node:worker_threads';
-import { analyze, check, isCancellation, traceRequest, Workspace, type TraceRequest } from '../core/facade';
+import {
+  analyze,
+  check,
+  isCancellation,
+  pcFilterChoices,
+  pcParts,
+  readValue,
+  renderProxyConfig,
+  renderSummary,
+  traceRequest,
+  Workspace,
+  type PcFilters,
+  type PcKind,
+  type PcParts,
+  type TraceRequest,
+} from '../core/facade';
 
 const CHUNK_ITEMS = 500;
 
@@ -43,7 +58,37 @@ type Message =
   | ({ kind?: 'index' } & Request)
   | { kind: 'remove'; uri: string }
   | { kind: 'check'; id: number; uri: string; analysisId: number }
-  | { kind: 'trace'; id: number; uri: string; analysisId: number; request: TraceRequest };
+  | { kind: 'trace'; id: number; uri: string; analysisId: number; request: TraceRequest }
+  | { kind: 'pc'; id: number; uri: string; analysisId: number; pcKind: PcKind; filters: PcFilters; title: string };
+
+/**
+ * The value of the last file a `pc` table was asked for, so the kind picker, the filter picker and the table read
+ * the file once. Dropped after a minute: a 50 MB dump's value is a few hundred MB of objects.
+ */
+let lastValue: { uri: string; analysisId: number; value: unknown; parts: PcParts; timer: NodeJS.Timeout } | undefined;
+const VALUE_KEPT_MS = 60_000;
+
+function valueOf(uri: string, analysisId: number): { value: unknown; parts: PcParts } {
+  if (lastValue && lastValue.uri === uri && lastValue.analysisId === analysisId) {
+    lastValue.timer.refresh();
+    return lastValue;
+  }
+  if (lastValue) clearTimeout(lastValue.timer);
+  const value = readValue(sources.get(uri) ?? '');
+  const timer = setTimeout(() => (lastValue = undefined), VALUE_KEPT_MS);
+  timer.unref();
+  lastValue = { uri, analysisId, value, parts: pcParts(value), timer };
+  return lastValue;
+}
+
+/** `pc KIND` of a held file: the table (with a title line) and the filters its values offer. */
+function proxyConfig(m: Extract<Message, { kind: 'pc' }>): { text: string; choices: unknown[] } {
+  const a = ws.get(m.uri)!;
+  const { value, parts } = valueOf(m.uri, m.analysisId);
+  if (m.pcKind === 'all') return { text: renderSummary(ws, a, value, m.title), choices: [] };
+  const text = `== ${m.title}\n` + renderProxyConfig(m.pcKind, { parts, ws, analysis: a }, m.filters);
+  return { text, choices: pcFilterChoices(m.pcKind, parts) };
+}
 
 function sendChunked(id: number, value: Record<string, unknown>): void {
   const head: Record<string, unknown> = { ...value };
@@ -63,6 +108,7 @@ function sendChunked(id: number, value: Record<string, unknown>): void {
 
 parentPort?.on('message', (m: Message) => {
   if (m.kind === 'remove') {
+    if (lastValue?.uri === m.uri) lastValue = undefined;
     ws.remove(m.uri);
     held.delete(m.uri);
     sources.delete(m.uri);
@@ -73,6 +119,15 @@ parentPort?.on('message', (m: Message) => {
       const text = sources.get(m.uri);
       if (held.get(m.uri) !== m.analysisId || text === undefined) post({ id: m.id, kind: 'error', error: 'stale' });
       else sendChunked(m.id, { trace: traceRequest(ws, m.uri, text, m.request, { sourceOf: (u) => sources.get(u) }) });
+    } catch (e) {
+      post({ id: m.id, kind: 'error', error: (e as Error)?.message ?? String(e) });
+    }
+    return;
+  }
+  if (m.kind === 'pc') {
+    try {
+      if (held.get(m.uri) !== m.analysisId || !sources.has(m.uri)) post({ id: m.id, kind: 'error', error: 'stale' });
+      else sendChunked(m.id, proxyConfig(m));
     } catch (e) {
       post({ id: m.id, kind: 'error', error: (e as Error)?.message ?? String(e) });
     }

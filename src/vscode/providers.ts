@@ -16,6 +16,7 @@ import {
   mdCommandLink,
   quickFixesAt,
   workspaceSymbols,
+  type HoverOptions,
   type SymbolNode,
 } from '../core/facade';
 import { SYMBOL_KIND, toLocation, toRange } from './convert';
@@ -32,13 +33,31 @@ export const SELECTOR: vscode.DocumentSelector = [
 /** Command that reveals a place: arguments [uri, offset]. Used by hover links and CodeLens. */
 export const REVEAL_COMMAND = 'envoyLens.revealLocation';
 
+/**
+ * How hover reads a listener's or cluster's own text for its `pc` row: from open documents only, one span of a JSON
+ * document (never its whole text), a YAML document whole.
+ */
+function resourceText(index: DumpIndex): HoverOptions {
+  const openDoc = (uri: string): vscode.TextDocument | undefined => {
+    const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri);
+    return doc && index.versionOf(doc.uri) === doc.version ? doc : undefined;
+  };
+  return {
+    spanText: (uri, start, end) => {
+      const doc = openDoc(uri);
+      return doc ? doc.getText(new vscode.Range(doc.positionAt(start), doc.positionAt(end))) : undefined;
+    },
+    sourceOf: (uri) => openDoc(uri)?.getText(),
+  };
+}
+
 class HoverProvider implements vscode.HoverProvider {
   constructor(private readonly index: DumpIndex) {}
   provideHover(doc: vscode.TextDocument, pos: vscode.Position, token: vscode.CancellationToken) {
     return runSafe('hover', token, undefined, async () => {
       const a = await this.index.analysisFor(doc, token);
       if (!a) return undefined;
-      const h = slice(a.uri, 'hover', () => hoverAt(this.index.workspace, a.uri, doc.offsetAt(pos)));
+      const h = slice(a.uri, 'hover', () => hoverAt(this.index.workspace, a.uri, doc.offsetAt(pos), resourceText(this.index)));
       if (!h) return undefined;
       let text = h.markdown;
       const target = h.definitions.find((d) => !(d.uri === a.uri && d.span.start === h.span.start));

@@ -14,8 +14,13 @@ import {
   describeChainDestination,
   describeChainMatch,
   describeDomains,
+  hoverAt,
+  PC_FLAGS,
+  pcFilterChoices,
+  pcFilterLabel,
   pcJson,
   pcParts,
+  pcRowOf,
   pcYaml,
   readValue,
   renderProxyConfig,
@@ -377,5 +382,73 @@ describe('envoy-lens pc (dist/cli.js)', { skip: !existsSync(BIN) && 'dist/cli.js
     const none = run('pc', 'endpoint', fixture('istioctl-listeners.camel.json'));
     assert.equal(none.status, 3);
     assert.match(none.stderr, /no endpoints found/);
+  });
+});
+
+describe('pickable filters (Show Dump Summary) and the row hover shows', () => {
+  const dataRows = (out: string): string[] => out.trimEnd().split('\n').slice(1).filter((l) => l.trim() !== '');
+  const files = [fixture('sidecar.json'), fixture('sidecar.yaml'), ...(existsSync(CORPUS) ? [corpus('istio__istio__istioctl__pkg__writer__envoy__clusters__testdata__clusters.json'), corpus('istio__istio__listeners.json'), corpus('istio__istio__istioctl__pkg__writer__envoy__configdump__testdata__endpoint__configdump.json')] : [])];
+  for (const file of files) {
+    it(`${path.basename(file)}: every offered filter keeps exactly the rows it counts, and istioctl's table agrees`, () => {
+      const bytes = readFileSync(file);
+      const a = analyze(`file://${file}`, bytes, { endpointSamples: Infinity });
+      const ws = new Workspace();
+      ws.set(a);
+      const parts = pcParts(readValue(bytes));
+      let offered = 0;
+      for (const kind of ['listener', 'route', 'cluster', 'endpoint'] as const) {
+        const choices = pcFilterChoices(kind, parts);
+        const all = dataRows(renderProxyConfig(kind, { parts }, {}));
+        for (const c of choices) {
+          assert.ok(PC_FLAGS[kind].includes(c.flag), `${kind} ${c.label}`);
+          assert.ok(c.rows > 0, c.label);
+          const filtered = dataRows(renderProxyConfig(kind, { parts }, { [c.flag]: c.value }));
+          assert.ok(filtered.length > 0, `${kind} ${c.label} keeps a row`);
+          if (c.flag === 'verbose') continue;
+          assert.equal(filtered.length, c.rows, `${kind} ${c.label}: ${filtered.length} rows, counted ${c.rows}`);
+          assert.ok(filtered.length <= all.length);
+          offered++;
+        }
+        assert.equal(new Set(choices.map((c) => c.label)).size, choices.length, `${kind}: no label offered twice`);
+      }
+      assert.ok(offered > 0, 'some filter is offered');
+    });
+  }
+
+  it('labels are istioctl\'s flags, and the sidecar offers its ports, FQDNs and the short form', () => {
+    const parts = pcParts(readValue(readFileSync(fixture('sidecar.json'))));
+    const listener = pcFilterChoices('listener', parts).map((c) => c.label);
+    assert.ok(listener.includes('--port 9080'), listener.join());
+    assert.ok(listener.includes('--verbose=false'), listener.join());
+    assert.ok(listener.some((l) => /^--type (HTTP|TCP)/.test(l)), listener.join());
+    const cluster = pcFilterChoices('cluster', parts).map((c) => c.label);
+    assert.ok(cluster.includes('--fqdn ratings.default.svc.cluster.local'), cluster.join());
+    assert.ok(cluster.includes('--direction outbound'), cluster.join());
+    assert.deepEqual(pcFilterChoices('secret', parts), []);
+    assert.equal(pcFilterLabel('withHeaders', true), '--with-headers=true');
+  });
+
+  it('pcRowOf gives the listener\'s and the cluster\'s own rows, as pc prints them, and hover shows them', () => {
+    const file = fixture('sidecar.json');
+    const text = readFileSync(file, 'utf8');
+    const parts = pcParts(readValue(text));
+    const full = renderProxyConfig('cluster', { parts }, {});
+    const ratings = parts.clusters!.find((c) => c.name === 'outbound|9080||ratings.default.svc.cluster.local')!;
+    const row = pcRowOf('cluster', ratings)!;
+    const [head, line] = row.split('\n');
+    assert.match(head, /^SERVICE FQDN +PORT +SUBSET +DIRECTION +TYPE +DESTINATION RULE$/);
+    assert.ok(full.split('\n').some((l) => l.replace(/\s+/g, ' ').trim() === line.replace(/\s+/g, ' ').trim()), line);
+    const ws = new Workspace();
+    const a = analyze('sidecar.json', text);
+    ws.set(a);
+    const offset = text.indexOf('"outbound|9080||ratings.default.svc.cluster.local"', text.indexOf('"cluster": {')) + 2;
+    const withRow = hoverAt(ws, 'sidecar.json', offset, { sourceOf: () => text })!;
+    const bySpan = hoverAt(ws, 'sidecar.json', offset, { spanText: (_u, s, e) => text.slice(s, e) })!;
+    assert.match(withRow.markdown, /As `istioctl proxy-config cluster` prints it:\n\n```text\nSERVICE FQDN/);
+    assert.ok(withRow.markdown.includes(line), withRow.markdown);
+    assert.equal(bySpan.markdown, withRow.markdown);
+    assert.doesNotMatch(hoverAt(ws, 'sidecar.json', offset)!.markdown, /istioctl proxy-config/);
+    const lOffset = text.indexOf('"virtualInbound"') + 2;
+    assert.match(hoverAt(ws, 'sidecar.json', lOffset, { sourceOf: () => text })!.markdown, /```text\nADDRESSES +PORT +MATCH +DESTINATION\n0\.0\.0\.0 +15006 /);
   });
 });

@@ -47,7 +47,7 @@ const step = (name: string, fn: () => Promise<string | void>) => rec.step(name, 
  */
 const COMMANDS: Record<string, string> = {
   'envoyLens.indexWorkspace': 'Command Palette',
-  'envoyLens.showSummary': 'the status bar item',
+  'envoyLens.showSummary': 'the status bar item (all), then the Command Palette (a kind and a filter)',
   'envoyLens.revealLocation': 'the hover\'s "Go to definition" link',
   'envoyLens.showReferences': 'the cluster\'s "used by" CodeLens',
   'envoyLens.treatAsDump': 'Command Palette',
@@ -376,6 +376,24 @@ async function main(): Promise<number> {
       return text.split('\n')[0].replace(/\s+/g, ' ');
     });
 
+    await step('Show Dump Summary from the Command Palette: the cluster table, filtered by a picked --fqdn', async () => {
+      await runCommand(p, 'Envoy: Show Dump Summary');
+      await pickRow(p, /Which table/, 'cluster');
+      await pickRow(p, /Pick filters/, '--fqdn ratings.default.svc.cluster.local');
+      await p.keyboard.press('Enter');
+      const text = await until('the filtered cluster table', async () => {
+        const t = await editorText(p);
+        return t.includes('== pc cluster') && t.includes('SERVICE FQDN') ? t : undefined;
+      });
+      const rows = text.split('\n').filter((l) => l.trim() !== '').slice(2);
+      check(/--fqdn ratings\.default\.svc\.cluster\.local/.test(text.split('\n')[0]), `title: ${text.split('\n')[0]}`);
+      check(rows.length > 0 && rows.every((r) => r.includes('ratings.default.svc.cluster.local')), `rows: ${rows.join(' | ')}`);
+      await p.screenshot({ path: path.join(OUTPUT, 'e2e-summary-cluster.png') });
+      await runCommand(p, 'View: Revert and Close Editor');
+      await p.locator('.tabs-container .tab.active', { hasText: 'sidecar.json' }).waitFor({ timeout: 10_000 });
+      return text.split('\n')[0];
+    });
+
     let box: { x: number; y: number; width: number; height: number } | undefined;
     await step(`hover the cluster of route "default" (line ${route.line})`, async () => {
       // Bring the route's cluster on screen: Go to Line/Column, as a user would for a 200-column line.
@@ -401,6 +419,8 @@ async function main(): Promise<number> {
         60_000,
       );
       check(/outbound to service ratings/.test(text), `hover text: ${text}`);
+      // The cluster's own row, as `istioctl proxy-config cluster` prints it.
+      check(/istioctl proxy-config cluster/.test(text) && /SERVICE FQDN[\s\S]*ratings\.default\.svc\.cluster\.local\s+9080\s+-\s+outbound\s+EDS/.test(text), `hover row: ${text}`);
       await p.screenshot({ path: path.join(OUTPUT, 'e2e-hover.png') });
       return JSON.stringify(text.split('\n')[0]);
     });

@@ -7,6 +7,8 @@ import { mdCode, mdText } from '../markdown';
 import { EDGES } from '../model/edges';
 import { describeIstioCluster, describeIstioListener, istioBuiltin } from '../istio';
 import { certificateHoverLines } from './certificates';
+import { pcRowOf } from './proxyConfig';
+import { ResourceReader } from '../trace/resources';
 import type { Analysis, DefKind, Definition, EndpointCounts, RefVia, Span } from '../model/types';
 import type { DefHandle, Workspace } from '../workspace';
 
@@ -104,7 +106,26 @@ function usedBy(ws: Workspace, defUri: string, kind: DefKind, name: string): str
 }
 
 /** Hover for the name at offset, or undefined when there is none. */
-export function hoverAt(ws: Workspace, uri: string, offset: number): Hover | undefined {
+/**
+ * Where hover reads a listener's or cluster's own JSON to show its `istioctl proxy-config` row: the file's whole
+ * source, or (JSON files) the text of one span. Without either, hover shows no row.
+ */
+export interface HoverOptions {
+  sourceOf?: (uri: string) => string | Uint8Array | undefined;
+  spanText?: (uri: string, start: number, end: number) => string | undefined;
+}
+
+/** The `pc listener` / `pc cluster` row of a definition, as a fenced block, when its resource can be read. */
+function pcRowLines(ws: Workspace, h: DefHandle, options: HoverOptions): string[] {
+  const kind = h.def.kind;
+  if ((kind !== 'listener' && kind !== 'cluster') || (!options.sourceOf && !options.spanText)) return [];
+  const reader = new ResourceReader((u) => ws.get(u), (u) => options.sourceOf?.(u), options.spanText);
+  const resource = reader.resource(h.uri, h.def);
+  const row = resource ? pcRowOf(kind, resource) : undefined;
+  return row ? ['', `As \`istioctl proxy-config ${kind}\` prints it:`, '', '```text', row, '```'] : [];
+}
+
+export function hoverAt(ws: Workspace, uri: string, offset: number, options: HoverOptions = {}): Hover | undefined {
   const a = ws.get(uri);
   if (!a) return undefined;
   const dyn = a.dynamicRefs.find((r) => r.span.start <= offset && offset <= r.span.end);
@@ -139,6 +160,7 @@ export function hoverAt(ws: Workspace, uri: string, offset: number): Hover | und
     if (used) lines.push(used);
     if (defs.length > 1) lines.push(`- defined ${defs.length} times`);
     if (first.uri !== uri) lines.push(`- defined in ${code(first.uri)}`);
+    lines.push(...pcRowLines(ws, first, options));
   }
   if (r && r.ref.kind === 'endpoints') {
     const cluster = r.ref.from >= 0 ? a.defs[r.ref.from] : undefined;

@@ -789,3 +789,116 @@ export function pcYaml(v: unknown, protoNames = true): string {
   emit(protoNames ? toProtoJsonNames(v) : v, '', '');
   return lines.join('\n');
 }
+
+// ---- pickable filters ------------------------------------------------------------------------------------------
+
+/** One filter value present in a file, as a user picks it: `--port 9080` (`label`), with how many rows it keeps. */
+export interface PcFilterChoice {
+  flag: keyof PcFilters;
+  value: string | number | boolean;
+  /** The flag as istioctl spells it: `--port 9080`, `--verbose=false`. */
+  label: string;
+  /** Rows of the unfiltered table holding this value. */
+  rows: number;
+}
+
+const FLAG_SPELLING: Record<keyof PcFilters, string> = {
+  port: '--port',
+  address: '--address',
+  type: '--type',
+  verbose: '--verbose',
+  withHeaders: '--with-headers',
+  name: '--name',
+  fqdn: '--fqdn',
+  subset: '--subset',
+  direction: '--direction',
+  cluster: '--cluster',
+  status: '--status',
+};
+
+/** `--port 9080`, `--verbose=false`: how istioctl's command line spells a filter. */
+export function pcFilterLabel(flag: keyof PcFilters, value: string | number | boolean): string {
+  return typeof value === 'boolean' ? `${FLAG_SPELLING[flag]}=${value}` : `${FLAG_SPELLING[flag]} ${value}`;
+}
+
+/**
+ * The filters of `pc KIND` worth offering for one file: each value its table shows in the filtered column (ports,
+ * addresses, listener types, route names, FQDNs, subsets, directions, endpoint clusters and statuses), ordered by
+ * flag then value, plus the short form where the kind has one. Every choice keeps at least one row.
+ */
+export function pcFilterChoices(kind: PcKind, parts: PcParts): PcFilterChoice[] {
+  const counts = new Map<string, PcFilterChoice>();
+  const add = (flag: keyof PcFilters, value: string | number, rows = 1): void => {
+    if (value === '' || value === '-' || value === 0 || rows === 0) return;
+    const key = `${flag}\u0000${value}`;
+    const c = counts.get(key);
+    if (c) c.rows += rows;
+    else counts.set(key, { flag, value, label: pcFilterLabel(flag, value), rows });
+  };
+  const splitHostPort = (hp: string): [string, number] | undefined => {
+    const m = /^(.*):(\d+)$/.exec(hp);
+    return m && !/^(unix|envoy):\/\//.test(hp) ? [m[1].replace(/^\[|\]$/g, ''), Number(m[2])] : undefined;
+  };
+  switch (kind) {
+    case 'listener':
+      // A listener has a row per filter chain.
+      for (const l of selectListeners(parts, {})) {
+        const rows = listenerTable({ listeners: [l] }, {}).rows.length;
+        add('port', listenerPort(l), rows);
+        for (const a of new Set([listenerAddress(l), ...additionalAddresses(l)])) add('address', a, rows);
+        add('type', listenerType(l), rows);
+      }
+      break;
+    case 'route':
+      // A route configuration has a row per route of each virtual host.
+      for (const r of selectRoutes(parts, {})) add('name', str(r, 'name'), routeTable({ routes: [r] }, {}).rows.length);
+      break;
+    case 'cluster':
+      for (const c of selectClusters(parts, {})) {
+        const k = subsetKey(str(c, 'name'));
+        if (!k) continue;
+        add('fqdn', k.fqdn);
+        add('port', k.port);
+        add('subset', k.subset);
+        add('direction', k.direction);
+      }
+      break;
+    case 'endpoint': {
+      const t = endpointTable(parts, {});
+      const [addrCol, statusCol, clusterCol] = [0, 1, t.headers.length - 1];
+      // istioctl compares --address with the IP of a `/clusters` host but with `IP:PORT` of a config dump's endpoint.
+      const hostStatuses = !!parts.clusterStatuses && !parts.endpoints;
+      for (const r of t.rows) {
+        for (const hp of r[addrCol].split(',')) {
+          const s = splitHostPort(hp);
+          if (s) add('port', s[1]);
+          if (!hostStatuses) add('address', hp);
+          else if (s) add('address', s[0]);
+        }
+        add('status', r[statusCol]);
+        add('cluster', r[clusterCol]);
+      }
+      break;
+    }
+    default:
+      return [];
+  }
+  const order = PC_FLAGS[kind];
+  const list = [...counts.values()].sort(
+    (a, b) => order.indexOf(a.flag) - order.indexOf(b.flag) || (typeof a.value === 'number' && typeof b.value === 'number' ? a.value - b.value : cmp(String(a.value), String(b.value))),
+  );
+  if (PC_FLAGS[kind].includes('verbose')) {
+    const rows = kind === 'listener' ? (parts.listeners?.length ?? 0) : (parts.routes?.length ?? 0);
+    if (rows > 0) list.push({ flag: 'verbose', value: false, label: pcFilterLabel('verbose', false), rows });
+  }
+  return list;
+}
+
+/**
+ * The `pc` row of one listener or cluster (the resource as the dump holds it, snake_case, unwrapped), as a small
+ * table with its headers: what hover shows. Undefined for other kinds or a resource without rows.
+ */
+export function pcRowOf(kind: 'listener' | 'cluster', resource: Obj): string | undefined {
+  const t = kind === 'listener' ? listenerTable({ listeners: [resource] }, {}) : clusterTable({ clusters: [resource] }, {});
+  return t.rows.length ? table(t.headers, t.rows, t.gap) : undefined;
+}

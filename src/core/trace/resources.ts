@@ -79,9 +79,14 @@ export class ResourceReader {
   private readonly files = new Map<string, FileSource | null>();
   private readonly cache = new Map<string, Obj | undefined>();
 
+  /**
+   * `spanText`, where given, reads the text of one span of a JSON file without its whole source (an editor document
+   * hands out ranges cheaply); `sourceOf` is then asked only for YAML files.
+   */
   constructor(
     private readonly analysisOf: (uri: string) => Analysis | undefined,
     private readonly sourceOf: (uri: string) => string | Uint8Array | undefined,
+    private readonly spanText?: (uri: string, start: number, end: number) => string | undefined,
   ) {}
 
   /** The text of a file (decoded once), or undefined when its source is not available. */
@@ -107,10 +112,11 @@ export class ResourceReader {
 
   /** The raw value of the node spanning `start..end` (undefined when it cannot be read). */
   private rawAt(uri: string, start: number, end: number): unknown {
-    const f = this.file(uri);
-    if (!f) return undefined;
-    if (f.format === 'json') {
-      const slice = f.text.slice(start, end);
+    const bySpan = this.spanText && this.analysisOf(uri)?.format === 'json' ? this.spanText(uri, start, end) : undefined;
+    const f = bySpan === undefined ? this.file(uri) : undefined;
+    if (!f && bySpan === undefined) return undefined;
+    if (bySpan !== undefined || f!.format === 'json') {
+      const slice = bySpan ?? f!.text.slice(start, end);
       try {
         return JSON.parse(slice);
       } catch {
@@ -119,6 +125,7 @@ export class ResourceReader {
         return v;
       }
     }
+    if (!f) return undefined;
     if (!f.tape) {
       f.tape = parseYamlToTape(f.text);
       const byStart = new Map<number, number>();
