@@ -232,7 +232,7 @@ export { codeLensSites, codeLensText, MAX_LENSES } from './features/codeLens';
 export type { LensSite, LensText } from './features/codeLens';
 export { trafficChildren, trafficItem, trafficTraceTarget, isInboundListener } from './features/traffic';
 export type { TrafficNode, TrafficItem, TraceTarget } from './features/traffic';
-export { diffDumps, VOLATILE_FIELDS, secretIdentity } from './features/diff';
+export { diffDumps, changeDocument, VOLATILE_FIELDS, secretIdentity } from './features/diff';
 export type { DiffKind, DiffSide, DiffOptions, DiffResult, DumpChange, FieldChange } from './features/diff';
 export { sha256Hex } from './sha256';
 export { scrubDump } from './features/scrub';

@@ -26,6 +26,8 @@ export interface EnvoyPod {
   /** Admin port from the proxy.istio.io/config annotation's proxyAdminPort, else 15000. */
   readonly adminPort: number;
   readonly labels: Readonly<Record<string, string>>;
+  /** The pod's controlling owner, `Kind/name` (`ReplicaSet/reviews-v1-7d8f`): pods with the same owner are replicas. */
+  readonly owner?: string;
 }
 
 /** The istio-proxy container of a pod: a regular container, or a native sidecar (init container with restartPolicy Always). */
@@ -65,6 +67,7 @@ export function describeEnvoyPod(pod: V1Pod): EnvoyPod | undefined {
     reason,
     adminPort: adminPortOf(pod),
     labels,
+    owner: ownerOf(pod),
   };
 }
 
@@ -98,4 +101,11 @@ function adminPortOf(pod: V1Pod): number {
   const m = config ? /(?:^|[\s{,])"?proxyAdminPort"?\s*:\s*(\d{1,5})\b/.exec(config) : null;
   const port = m ? Number(m[1]) : DEFAULT_ADMIN_PORT;
   return port >= 1 && port <= 65535 ? port : DEFAULT_ADMIN_PORT;
+}
+
+/** `Kind/name` of the pod's controller (else its first owner), or undefined for a bare pod. */
+export function ownerOf(pod: V1Pod): string | undefined {
+  const refs = pod.metadata?.ownerReferences ?? [];
+  const o = refs.find((r) => r.controller) ?? refs[0];
+  return o ? `${o.kind}/${o.name}` : undefined;
 }

@@ -66,15 +66,14 @@ interface TraceWorkerRequest {
   request: TraceRequest;
 }
 
-/** An istioctl-style table of a held file, made where the file's text is: the worker. */
-interface PcWorkerRequest {
-  kind: 'pc';
+/** Any other request the worker answers from what it holds (indexWorker.ts): a `pc` table, a diff, a scrub. */
+interface CallRequest {
+  kind: string;
   id: number;
   uri: string;
-  analysisId: number;
-  pcKind: PcKind;
-  filters: PcFilters;
-  title: string;
+  analysisId?: number;
+  /** Megabytes of input carried, for the time limit. */
+  mb: number;
 }
 
 /** What a `pc` request answers: the table and the filter values the file offers for its kind. */
@@ -83,7 +82,7 @@ export interface PcAnswer {
   choices: PcFilterChoice[];
 }
 
-type WorkerRequest = Request | CheckRequest | TraceWorkerRequest | PcWorkerRequest;
+type WorkerRequest = Request | CheckRequest | TraceWorkerRequest | CallRequest;
 
 interface Waiting {
   req: WorkerRequest;
@@ -188,20 +187,24 @@ class IndexWorker {
   }
 
   /**
-   * `pc KIND` of an analysis' file, made in the worker from the text it holds (reading a large dump's value takes
-   * longer than a main-thread slice may). null: the worker holds a newer analysis; undefined: make it yourself.
+   * A request answered by the worker from what it holds, about an analysis' file (`a`; the worker checks it still holds
+   * that analysis) or about nothing it holds (`a` undefined). null: the worker holds a newer analysis; undefined: the
+   * worker no longer holds it (or was restarted), for the caller to do the work itself.
    */
-  async proxyConfig(a: Analysis, pcKind: PcKind, filters: PcFilters, title: string): Promise<PcAnswer | null | undefined> {
-    const analysisId = this.ids.get(a);
-    if (analysisId === undefined || analysisId < this.lostBelow) return undefined;
+  async call<T>(a: Analysis | undefined, kind: string, payload: Record<string, unknown>, mb = 0): Promise<T | null | undefined> {
+    let analysisId: number | undefined;
+    if (a) {
+      analysisId = this.ids.get(a);
+      if (analysisId === undefined || analysisId < this.lostBelow) return undefined;
+    }
     const id = this.nextId++;
-    const req: PcWorkerRequest = { kind: 'pc', id, uri: a.uri, analysisId, pcKind, filters, title };
+    const req = { ...payload, kind, id, uri: a?.uri ?? '', analysisId, mb } as CallRequest;
     try {
       const r = await new Promise<Analysis>((resolve, reject) => {
         this.waiting.set(id, { req, resolve, reject });
         this.send(req);
       });
-      return r as unknown as PcAnswer;
+      return r as unknown as T;
     } catch (e) {
       const message = (e as Error).message;
       if (message === 'stale') return null;
@@ -223,7 +226,7 @@ class IndexWorker {
       this.finish(req.id, w, () => w.reject(new Error('lost')));
       return;
     }
-    const mb = 'text' in req ? (typeof req.text === 'string' ? req.text.length : req.text.byteLength) / 1e6 : 0;
+    const mb = 'text' in req ? (typeof req.text === 'string' ? req.text.length : req.text.byteLength) / 1e6 : 'mb' in req ? req.mb : 0;
     clearTimeout(w.timer);
     w.timer = setTimeout(() => this.giveUp(req.id), GIVE_UP_MS + GIVE_UP_MS_PER_MB * mb);
     w.timer.unref?.();
@@ -406,7 +409,12 @@ export class DumpIndex implements vscode.Disposable {
 
   /** `pc KIND` of an analysis' file, made in the worker (see IndexWorker.proxyConfig). */
   proxyConfigOffThread(a: Analysis, pcKind: PcKind, filters: PcFilters, title: string): Promise<PcAnswer | null | undefined> {
-    return this.worker.proxyConfig(a, pcKind, filters, title);
+    return this.worker.call<PcAnswer>(a, 'pc', { pcKind, filters, title });
+  }
+
+  /** Any other request the worker answers from what it holds (see IndexWorker.call). */
+  callOffThread<T>(a: Analysis | undefined, kind: string, payload: Record<string, unknown>, mb = 0): Promise<T | null | undefined> {
+    return this.worker.call<T>(a, kind, payload, mb);
   }
 
   /** Forgets an open document (on close), unless it was indexed from disk too. */

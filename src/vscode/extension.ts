@@ -9,6 +9,7 @@ import { DumpIndex } from './dumpIndex';
 import { registerFetchCommands } from './fetchCommand';
 import { registerGraph } from './graph';
 import { registerSummary } from './summary';
+import { registerCompare } from './compare';
 import { registerTraceFeatures } from './trace';
 import { registerTraffic } from './traffic';
 import { log } from './log';
@@ -62,7 +63,8 @@ export function activate(context: vscode.ExtensionContext): EnvoyLensApi {
   const index = new DumpIndex(context.extensionUri);
   const diagnostics = new DiagnosticsController(index, context.extensionUri);
   context.subscriptions.push(out, index, diagnostics, ...registerProviders(index), ...statusBar(index, diagnostics));
-  registerFetchCommands(context, index);
+  const fetched = registerFetchCommands(context, index);
+  registerCompare(context, index, fetched);
   const trace = registerTraceFeatures(context, index);
   registerTraffic(context, index, trace);
   const graph = registerGraph(context, index);

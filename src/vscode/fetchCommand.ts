@@ -24,6 +24,8 @@ import { registerCommand } from './commands';
 
 export const FETCH_COMMAND = 'envoyLens.fetchDump';
 export const REFRESH_COMMAND = 'envoyLens.refreshDump';
+/** True once a refresh kept a previous content (enables Compare with Previous Fetch in the palette). */
+export const PREVIOUS_CONTEXT_KEY = 'envoyLens.hasPreviousFetch';
 /** True while the active editor holds a document fetched from a pod (enables Refresh in the palette). */
 export const FETCHED_CONTEXT_KEY = 'envoyLens.fetchedDump';
 
@@ -83,16 +85,29 @@ const MAX_ORIGINS = 500;
 const PROGRESS_INTERVAL_MS = 200;
 
 /** Registers envoyLens.fetchDump and envoyLens.refreshDump; everything goes to context.subscriptions. */
-export function registerFetchCommands(context: vscode.ExtensionContext, index: DumpIndex): void {
+export function registerFetchCommands(context: vscode.ExtensionContext, index: DumpIndex): FetchedDumps {
   const commands = new FetchCommands(context, index);
   context.subscriptions.push(commands);
   registerCommand(context, FETCH_COMMAND, (arg?: unknown) => commands.fetch(arg));
   registerCommand(context, REFRESH_COMMAND, (arg?: unknown) => commands.refresh(arg));
+  return commands;
 }
 
-class FetchCommands implements vscode.Disposable {
+/** What other features ask of fetched documents: the content a refresh replaced, and the dumps of replicas. */
+export interface FetchedDumps {
+  /** The pod a document was fetched from, as `pod.namespace`. */
+  podOf(uri: vscode.Uri): string | undefined;
+  /** The content a Refresh Config Dump replaced (the last one), if any. */
+  previousOf(uri: vscode.Uri): string | undefined;
+  /** Picks another pod with the same owner as the document's pod and fetches its dump; undefined when dismissed. */
+  fetchReplica(uri: vscode.Uri): Promise<{ text: string; pod: string; languageId: string } | undefined>;
+}
+
+class FetchCommands implements vscode.Disposable, FetchedDumps {
   /** Document URI → the pod it was fetched from. Kept after a close (a language change closes and reopens). */
   private readonly origins = new Map<string, Origin>();
+  /** Document URI → the content the last refresh replaced (Compare with Previous Fetch). */
+  private readonly previous = new Map<string, string>();
   /** Kubeconfig warnings already shown this session. */
   private readonly warned = new Set<string>();
   private readonly disposables: vscode.Disposable[];
@@ -174,10 +189,13 @@ class FetchCommands implements vscode.Disposable {
       if (text === undefined) throw new Error('the pod answered without /clusters');
       // A closed untitled document reopens empty under the same name; replacing everything then fills it.
       const doc = await vscode.workspace.openTextDocument(uri);
+      const before = doc.getText();
       const body = render(text, doc.languageId === 'yaml' ? 'yaml' : 'json', origin.target, result, new Date(), origin.part);
       const edit = new vscode.WorkspaceEdit();
       edit.replace(uri, doc.validateRange(new vscode.Range(0, 0, doc.lineCount + 1, 0)), body);
       if (!(await vscode.workspace.applyEdit(edit))) throw new Error('the editor refused the new content');
+      if (before.trim() !== '') this.previous.set(uri.toString(), before);
+      void vscode.commands.executeCommand('setContext', PREVIOUS_CONTEXT_KEY, true);
       this.analyze(doc);
       await vscode.window.showTextDocument(doc, { preview: false });
       log().info(`[fetch] refreshed ${uri.toString()} from ${describe(origin.target)}`);
@@ -187,6 +205,38 @@ class FetchCommands implements vscode.Disposable {
     } catch (e) {
       return this.failed(e);
     }
+  }
+
+  podOf(uri: vscode.Uri): string | undefined {
+    const o = this.origins.get(uri.toString());
+    return o ? `${o.target.pod}.${o.target.namespace}` : undefined;
+  }
+
+  previousOf(uri: vscode.Uri): string | undefined {
+    return this.previous.get(uri.toString());
+  }
+
+  async fetchReplica(uri: vscode.Uri): Promise<{ text: string; pod: string; languageId: string } | undefined> {
+    const origin = this.origins.get(uri.toString());
+    if (!origin) throw new Error('the dump was not fetched from a pod; fetch it with "Envoy: Fetch Config Dump from Pod…" first');
+    const settings = readSettings();
+    const kube = await this.load(origin.kubeconfig);
+    const { context: ctx, namespace, pod } = origin.target;
+    const pods = await kube.listEnvoyPods(ctx, namespace, { timeoutMs: settings.timeoutMs });
+    const self = pods.find((p) => p.name === pod);
+    if (!self) throw new Error(`pod "${pod}" is no longer in namespace "${namespace}"; fetch a pod that runs now`);
+    if (!self.owner) throw new Error(`pod "${pod}" has no owner, so it has no replicas to compare with`);
+    const replicas = pods.filter((p) => p.owner === self.owner && p.name !== pod);
+    if (replicas.length === 0) throw new Error(`${self.owner} has no other pod in namespace "${namespace}"`);
+    const picked = await vscode.window.showQuickPick(
+      replicas.map((p) => ({ label: p.name, description: p.fetchable ? p.phase : `cannot fetch: ${p.reason ?? p.phase}`, pod: p })),
+      { title: `Envoy: Compare with another pod of ${self.owner}`, placeHolder: 'Pick the replica to compare with' },
+    );
+    if (!picked) return undefined;
+    const target = { context: ctx, namespace, pod: picked.pod.name };
+    const result = await this.download(kube, target, settings, false);
+    const languageId = uri.path.endsWith('.yaml') ? 'yaml' : 'json';
+    return { text: render(result.text, languageId, target, result, new Date(), 'config_dump'), pod: picked.pod.name, languageId };
   }
 
   /** Loads the kubeconfig afresh (people log in and switch contexts between fetches); new warnings shown once. */

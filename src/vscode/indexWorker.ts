@@ -9,17 +9,22 @@ import * as v8 from 'node:v8';
 import { parentPort } from 'node:worker_threads';
 import {
   analyze,
+  changeDocument,
   check,
+  diffDumps,
   isCancellation,
   pcFilterChoices,
   pcParts,
   readValue,
   renderProxyConfig,
   renderSummary,
+  scrubDump,
   traceRequest,
   Workspace,
   type PcFilters,
   type PcKind,
+  type Analysis,
+  type DiffKind,
   type PcParts,
   type TraceRequest,
 } from '../core/facade';
@@ -59,7 +64,42 @@ type Message =
   | { kind: 'remove'; uri: string }
   | { kind: 'check'; id: number; uri: string; analysisId: number }
   | { kind: 'trace'; id: number; uri: string; analysisId: number; request: TraceRequest }
-  | { kind: 'pc'; id: number; uri: string; analysisId: number; pcKind: PcKind; filters: PcFilters; title: string };
+  | { kind: 'pc'; id: number; uri: string; analysisId: number; pcKind: PcKind; filters: PcFilters; title: string }
+  | Extra;
+
+/** The other dump of a comparison: held here (an open document) or sent whole (a file, another pod, a previous fetch). */
+interface OtherDump {
+  uri: string;
+  text?: string | Uint8Array;
+  languageId?: string;
+}
+
+type Extra =
+  | { kind: 'diff'; id: number; uri: string; analysisId: number; other: OtherDump; otherFirst: boolean }
+  | { kind: 'changeDoc'; id: number; side: 'a' | 'b'; change: DiffKind; name: string }
+  | { kind: 'scrub'; id: number; uri: string; analysisId: number; pseudonymize: boolean };
+
+/**
+ * The last comparison: both sides' analyses and sources, kept so the diff editor can ask for each changed resource's
+ * document. A side sent whole is indexed here privately (never added to the workspace the checks resolve in).
+ */
+let comparison: { a: { analysis: Analysis; source: string | Uint8Array }; b: { analysis: Analysis; source: string | Uint8Array } } | undefined;
+
+function compare(m: Extract<Extra, { kind: 'diff' }>): Record<string, unknown> {
+  const held = { analysis: ws.get(m.uri)!, source: sources.get(m.uri)! };
+  let other: { analysis: Analysis; source: string | Uint8Array };
+  if (m.other.text === undefined) {
+    const analysis = ws.get(m.other.uri);
+    const source = sources.get(m.other.uri);
+    if (!analysis || source === undefined) throw new Error(`${m.other.uri} is no longer open`);
+    other = { analysis, source };
+  } else {
+    other = { analysis: analyze(m.other.uri, m.other.text, { languageId: m.other.languageId }), source: m.other.text };
+  }
+  comparison = m.otherFirst ? { a: other, b: held } : { a: held, b: other };
+  const r = diffDumps(comparison.a, comparison.b);
+  return { changes: r.changes, notCompared: r.notCompared };
+}
 
 /**
  * The value of the last file a `pc` table was asked for, so the kind picker, the filter picker and the table read
@@ -119,6 +159,22 @@ parentPort?.on('message', (m: Message) => {
       const text = sources.get(m.uri);
       if (held.get(m.uri) !== m.analysisId || text === undefined) post({ id: m.id, kind: 'error', error: 'stale' });
       else sendChunked(m.id, { trace: traceRequest(ws, m.uri, text, m.request, { sourceOf: (u) => sources.get(u) }) });
+    } catch (e) {
+      post({ id: m.id, kind: 'error', error: (e as Error)?.message ?? String(e) });
+    }
+    return;
+  }
+  if (m.kind === 'diff' || m.kind === 'changeDoc' || m.kind === 'scrub') {
+    try {
+      if (m.kind === 'changeDoc') {
+        const side = comparison?.[m.side];
+        sendChunked(m.id, { text: side ? (changeDocument(side, m.change, m.name) ?? '') : '' });
+      } else if (held.get(m.uri) !== m.analysisId || !sources.has(m.uri)) post({ id: m.id, kind: 'error', error: 'stale' });
+      else if (m.kind === 'diff') sendChunked(m.id, compare(m));
+      else {
+        const r = scrubDump(sources.get(m.uri)!, { languageId: ws.get(m.uri)?.format, pseudonymize: m.pseudonymize });
+        sendChunked(m.id, { text: r.text, counts: r.counts });
+      }
     } catch (e) {
       post({ id: m.id, kind: 'error', error: (e as Error)?.message ?? String(e) });
     }

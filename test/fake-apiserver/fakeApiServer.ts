@@ -64,6 +64,8 @@ export interface FakePod {
   readonly running?: boolean;
   readonly adminPort?: number;
   readonly behaviour?: PodBehaviour;
+  /** The controlling owner, `Kind/name` (`ReplicaSet/reviews-v1-7d8f`): pods with the same owner are replicas. */
+  readonly owner?: string;
 }
 
 export interface StreamEnd {
@@ -578,7 +580,8 @@ function podObject(p: FakePod): Record<string, unknown> {
   return {
     apiVersion: 'v1', kind: 'Pod',
     metadata: { name: p.name, namespace: p.namespace, uid: createHash('md5').update(p.name).digest('hex'),
-      labels: { app: p.name.split('-')[0], ...(p.labels ?? {}) }, annotations: { ...(p.annotations ?? {}) } },
+      labels: { app: p.name.split('-')[0], ...(p.labels ?? {}) }, annotations: { ...(p.annotations ?? {}) },
+      ...(p.owner ? { ownerReferences: [{ apiVersion: 'apps/v1', kind: p.owner.split('/')[0], name: p.owner.split('/')[1], uid: createHash('md5').update(p.owner).digest('hex'), controller: true }] } : {}) },
     spec: {
       containers: p.containers.map(container),
       initContainers: (p.initContainers ?? []).map((c) => ({ ...container(c.name), ...(c.restartPolicy ? { restartPolicy: c.restartPolicy } : {}) })),

@@ -12,7 +12,7 @@ import { after, describe, it } from 'node:test';
 import { parse as parseJsonc } from 'jsonc-parser';
 import YAML from 'yaml';
 import { main } from '../../src/cli/main';
-import { analyze, diffDumps, sha256Hex, type DiffResult } from '../../src/core/facade';
+import { analyze, changeDocument, diffDumps, sha256Hex, type DiffResult } from '../../src/core/facade';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 const FIX = path.join(ROOT, 'test', 'fixtures');
@@ -153,6 +153,33 @@ describe('diff: planted changes', () => {
       assert.deepEqual(vh.fields, [{ path: 'domains', a: ['reviews.default.svc.cluster.local', 'reviews', 'reviews:9080'],
         b: ['reviews.default.svc.cluster.local', 'reviews', 'reviews:9080', 'reviews.default'] }]);
     }
+  });
+
+  it('each change has a document on both sides (what the diff editor shows): normalized alike, differing where the change is', () => {
+    const { a, b } = planted();
+    const sa = side(a, 'json');
+    for (const [text, lang] of [[JSON.stringify(b, null, 2), 'json'], [toYaml(b), 'yaml'], [JSON.stringify(camel(b)), 'json']] as const) {
+      const sb = side(text, lang);
+      const r = diffDumps(sa, sb);
+      for (const c of r.changes) {
+        const da = changeDocument(sa, c.kind, c.name);
+        const db = changeDocument(sb, c.kind, c.name);
+        if (c.change === 'added') assert.equal(da, undefined, `${c.kind} ${c.name} is not in A`);
+        else assert.ok(da, `${c.kind} ${c.name} in A`);
+        if (c.change === 'removed') assert.equal(db, undefined, `${c.kind} ${c.name} is not in B`);
+        else assert.ok(db, `${c.kind} ${c.name} in B (${lang})`);
+        if (c.change === 'changed' && c.fields?.length) assert.notEqual(da, db, `${c.kind} ${c.name} differs (${lang})`);
+        for (const d of [da, db]) if (d) assert.doesNotMatch(d, /"(version_info|last_updated)"|[A-Z][a-z]+[A-Z]\w*":/, 'no volatile fields, snake_case keys');
+      }
+      const route = r.changes.find((c) => c.kind === 'route')!;
+      assert.match(changeDocument(sa, 'route', route.name)!, /"weight": 75/);
+      assert.match(changeDocument(sb, 'route', route.name)!, /"weight": 80/);
+    }
+    // Keys sorted: the same resource written in another key order reads the same.
+    const one = side(read('sidecar.json'), 'json');
+    const twin = side(toYaml(JSON.parse(read('sidecar.json'))), 'yaml');
+    const name = 'outbound|9080||ratings.default.svc.cluster.local';
+    assert.equal(changeDocument(one, 'cluster', name), changeDocument(twin, 'cluster', name));
   });
 
   it('volatile fields only: no change, unless --all', () => {

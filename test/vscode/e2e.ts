@@ -36,6 +36,7 @@ const RATINGS = 'outbound|9080||ratings.default.svc.cluster.local';
 const MIRROR = 'outbound|9080||mirror.default.svc.cluster.local';
 const NS = 'bookinfo';
 const POD = 'productpage-v1-e2e';
+const REPLICA = 'productpage-v1-e2e-b';
 const rec = new StepRecorder();
 const results = rec.results;
 const since = () => rec.since();
@@ -59,6 +60,10 @@ const COMMANDS: Record<string, string> = {
   'envoyLens.showGraph': 'the Envoy Traffic view\'s button',
   'envoyLens.fetchDump': 'Command Palette, then the context, namespace and pod pickers',
   'envoyLens.refreshDump': 'the editor title\'s button',
+  'envoyLens.compareWith': 'Command Palette, then "Another pod of the same workload…" and the replica',
+  'envoyLens.clearChanges': 'the Dump Changes view\'s button',
+  'envoyLens.compareWithPreviousFetch': 'Command Palette, after the pod\'s dump changed and was refreshed',
+  'envoyLens.saveScrubbedCopy': 'Command Palette, then the mode and the save dialog',
 };
 const exercised = new Set<string>();
 /** A step that runs `command` through the UI; the command counts as exercised once the step's checks pass. */
@@ -66,6 +71,13 @@ async function exercise(command: string, name: string, fn: () => Promise<string 
   check(command in COMMANDS, `${command} is not in COMMANDS`);
   await step(`${command} (${COMMANDS[command]}): ${name}`, fn);
   exercised.add(command);
+}
+
+/** A config dump without one of its dynamic clusters (a replica that lacks it). */
+function withoutCluster(text: string, name: string): string {
+  const dump = JSON.parse(text) as { configs: Array<{ dynamic_active_clusters?: Array<{ cluster?: { name?: string } }> }> };
+  for (const c of dump.configs) if (c.dynamic_active_clusters) c.dynamic_active_clusters = c.dynamic_active_clusters.filter((x) => x.cluster?.name !== name);
+  return JSON.stringify(dump, null, 2);
 }
 
 /** 1-based line and column of `needle` (+ offset into it) in a fixture. */
@@ -255,6 +267,8 @@ async function main(): Promise<number> {
   mkdirSync(OUTPUT, { recursive: true });
   const manifest = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { contributes: { commands: Array<{ command: string }> } };
   const fixture = readFileSync(path.join(ROOT, 'test', 'fixtures', 'sidecar.json'), 'utf8');
+  // What the pod's Envoy serves; a step changes it between two refreshes (Compare with Previous Fetch).
+  const podBehaviour: { body: string } = { body: fixture };
   const route = lineCol(fixture, `"cluster": "${RATINGS}"`, '"cluster": "'.length + 5);
   const definition = lineCol(fixture, `"name": "${RATINGS}"`);
 
@@ -292,7 +306,9 @@ async function main(): Promise<number> {
     api = await startFakeApiServer({
       dumpBytes: 64 * 1024,
       pods: [
-        { namespace: NS, name: POD, containers: ['productpage', 'istio-proxy'], proxyArgs: ['proxy', 'sidecar'], behaviour: { body: fixture } },
+        { namespace: NS, name: POD, containers: ['productpage', 'istio-proxy'], proxyArgs: ['proxy', 'sidecar'], behaviour: podBehaviour, owner: `ReplicaSet/${POD}-rs` },
+        // A replica of the same ReplicaSet whose dump lacks one cluster (Compare with… › Another pod of the same workload).
+        { namespace: NS, name: REPLICA, containers: ['productpage', 'istio-proxy'], proxyArgs: ['proxy', 'sidecar'], behaviour: { body: withoutCluster(fixture, RATINGS) }, owner: `ReplicaSet/${POD}-rs` },
         { namespace: NS, name: 'details-pending', containers: ['details', 'istio-proxy'], phase: 'Pending', running: false },
         { namespace: 'istio-system', name: 'istio-ingressgateway-6f8', containers: ['istio-proxy'], proxyArgs: ['proxy', 'router'] },
       ],
@@ -740,6 +756,72 @@ async function main(): Promise<number> {
       check((await fetchedTab.innerText()).includes(fetchedName), 'the same editor');
       await p.screenshot({ path: path.join(OUTPUT, 'e2e-refresh.png') });
       return `${item}; ${note.slice(0, 80)}`;
+    });
+
+    /** The rows of the Dump Changes view, once one mentions `needle`. */
+    const changeRows = (needle: string) => until(`the Dump Changes view listing ${needle}`, async () => {
+      const rows = (await pane(p, 'Dump Changes').locator('.monaco-list-row').allInnerTexts().catch(() => [] as string[])).map((r) => r.replace(/\s+/g, ' '));
+      return rows.some((r) => r.includes(needle)) ? rows : undefined;
+    }, 60_000);
+
+    await exercise('envoyLens.compareWith', `a replica without cluster ${RATINGS}: the Dump Changes view, then the diff editor`, async () => {
+      await clearNotifications(p);
+      await runCommand(p, 'Envoy: Compare with…');
+      await pickRow(p, /Pick the dump to compare with/, 'Another pod of the same workload…');
+      await pickRow(p, /Pick the replica/, REPLICA);
+      const note = await notification(p, new RegExp(`change.* to pod ${REPLICA}`));
+      const rows = await changeRows(RATINGS);
+      check(rows.some((r) => r.includes(RATINGS) && r.includes('removed')), `rows: ${rows.join(' | ')}`);
+      // Open the change: VS Code's diff editor on the two normalized resources.
+      await pane(p, 'Dump Changes').locator('.monaco-list-row', { hasText: RATINGS }).first().click();
+      const tab = p.locator('.tabs-container .tab.active', { hasText: '↔' });
+      await tab.waitFor({ timeout: 30_000 });
+      const left = await until('the diff editor with the cluster on its left', async () => {
+        const t = (await p.locator('.editor-group-container.active .monaco-diff-editor .editor.original .view-lines').first().innerText().catch(() => '')).replace(/\u00a0/g, ' ');
+        return t.includes(`"name": "${RATINGS}"`) ? t : undefined;
+      });
+      check(!left.includes('version_info'), 'volatile fields dropped');
+      await p.screenshot({ path: path.join(OUTPUT, 'e2e-compare.png') });
+      await runCommand(p, 'View: Close Editor');
+      return `${note.slice(0, 90)}; ${rows.length} rows`;
+    });
+
+    await exercise('envoyLens.clearChanges', 'the Dump Changes view goes away', async () => {
+      await paneButton(p, 'Dump Changes', 'Clear Dump Changes');
+      await until('the Dump Changes view to close', async () => !(await pane(p, 'Dump Changes').isVisible()), 30_000);
+    });
+
+    const V1 = 'outbound|9080|v1|reviews.default.svc.cluster.local';
+    await exercise('envoyLens.compareWithPreviousFetch', `the pod dropped ${V1} between two refreshes`, async () => {
+      await fetchedTab.click();
+      podBehaviour.body = withoutCluster(fixture, V1);
+      await clearNotifications(p);
+      await runCommand(p, 'Envoy: Refresh Config Dump');
+      await notification(p, new RegExp(`Refreshed from pod "${POD}"`));
+      await runCommand(p, 'Envoy: Compare with Previous Fetch');
+      const rows = await changeRows(V1);
+      check(rows.some((r) => r.includes(V1) && r.includes('removed')), `rows: ${rows.join(' | ')}`);
+      await p.screenshot({ path: path.join(OUTPUT, 'e2e-compare-previous.png') });
+      return rows.filter((r) => r.includes('removed')).join(' | ').slice(0, 120);
+    });
+
+    await exercise('envoyLens.saveScrubbedCopy', 'the copy is written without certificate bytes', async () => {
+      await fetchedTab.click();
+      await clearNotifications(p);
+      await runCommand(p, 'Envoy: Save Scrubbed Copy…');
+      await pickRow(p, /What should the copy leave out/, 'Remove secrets');
+      // code-server's save dialog is VS Code's simple one: a path in a quick input; the suggested one is accepted.
+      const input = p.locator('.quick-input-widget input');
+      const suggested = await until('the save dialog with a .scrubbed.json path', async () => {
+        const v = await input.inputValue().catch(() => '');
+        return /\.scrubbed\.json$/.test(v) ? v : undefined;
+      }, 30_000);
+      await p.keyboard.press('Enter');
+      const note = await notification(p, /Saved a scrubbed copy to .*\(certificates: \d+/);
+      const file = path.join(workspace, path.basename(suggested));
+      const copy = await until('the scrubbed copy on disk', async () => (existsSync(file) ? readFileSync(file, 'utf8') : undefined), 30_000);
+      check(copy.includes('[scrubbed certificate:') && !/LS0tLS1CRUdJTi/.test(copy), 'certificate bytes replaced');
+      return `${note.slice(0, 100)}`;
     });
 
     await step('every contributed command ran from the extension', async () => {

@@ -857,3 +857,33 @@ function matchBrace(text: string, open: number): number {
   }
   return -1;
 }
+
+/** Keys sorted at every level, for documents two sides are compared in. */
+function sortedKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortedKeys);
+  if (!isObj(v)) return v;
+  const out: Obj = {};
+  for (const k of Object.keys(v).sort()) out[k] = sortedKeys(v[k]);
+  return out;
+}
+
+/**
+ * The resource a change names, as one side holds it, normalized the way the diff compares it (snake_case, keys sorted,
+ * volatile fields and certificate bytes replaced unless `all`): the text a diff editor shows for each side. A virtual
+ * host or route change shows its route configuration. Undefined when the side has no such resource.
+ */
+export function changeDocument(side: DiffSide, kind: DiffKind, name: string, options: { all?: boolean } = {}): string | undefined {
+  const s = new Side(side);
+  let docKind: DiffKind = kind;
+  let def: Definition | undefined;
+  if (kind === 'virtual_host' || kind === 'route') {
+    // `rc/vh` or `rc/vh/route`: the longest leading part that names a route configuration.
+    docKind = 'route_configuration';
+    const parts = name.split('/');
+    const rcs = s.defs.get('route_configuration');
+    for (let n = parts.length - 1; n >= 1 && !def; n--) def = rcs?.get(parts.slice(0, n).join('/'));
+  } else def = s.defs.get(kind)?.get(name);
+  if (!def) return undefined;
+  const v = canonical(docKind, s.value(def), options.all === true);
+  return v === undefined ? undefined : JSON.stringify(sortedKeys(v), null, 2) + '\n';
+}
