@@ -127,14 +127,15 @@ export function registerCompare(context: vscode.ExtensionContext, index: DumpInd
         if (!c || String(c.id) !== id) return '// This comparison was replaced by a newer one: open the change again from the Dump Changes view.\n';
         const r = await index.callOffThread<{ text: string }>(undefined, 'changeDoc', { side, change: kind as DiffKind, name });
         if (!r) return '// The comparison is no longer held (the index worker restarted): run the comparison again.\n';
-        return r.text || `// Not in ${side === 'a' ? c.a : c.b}.\n`;
+        // A resource one side lacks is an empty document: the diff shows it all added or removed.
+        return r.text;
       },
     }),
   );
 
   /** Runs the diff of the active dump against `other` in the worker and shows the changes. */
   const run = async (doc: vscode.TextDocument, a: Analysis, other: { uri: string; label: string; text?: string | Uint8Array; languageId?: string }, otherFirst: boolean): Promise<Comparison | undefined> => {
-    const here = vscode.workspace.asRelativePath(doc.uri);
+    const here = doc.uri.scheme === 'untitled' ? path.basename(doc.uri.path) : vscode.workspace.asRelativePath(doc.uri);
     const mb = other.text === undefined ? 0 : (typeof other.text === 'string' ? other.text.length : other.text.byteLength) / 1e6;
     const r = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Envoy: comparing ${here} with ${other.label}` },

@@ -782,7 +782,6 @@ async function main(): Promise<number> {
       });
       check(!left.includes('version_info'), 'volatile fields dropped');
       await p.screenshot({ path: path.join(OUTPUT, 'e2e-compare.png') });
-      await runCommand(p, 'View: Close Editor');
       return `${note.slice(0, 90)}; ${rows.length} rows`;
     });
 
@@ -793,7 +792,8 @@ async function main(): Promise<number> {
 
     const V1 = 'outbound|9080|v1|reviews.default.svc.cluster.local';
     await exercise('envoyLens.compareWithPreviousFetch', `the pod dropped ${V1} between two refreshes`, async () => {
-      await fetchedTab.click();
+      await p.locator('.tabs-container .tab', { hasText: fetchedName }).first().click();
+      await fetchedTab.waitFor({ timeout: 10_000 });
       podBehaviour.body = withoutCluster(fixture, V1);
       await clearNotifications(p);
       await runCommand(p, 'Envoy: Refresh Config Dump');
@@ -806,7 +806,8 @@ async function main(): Promise<number> {
     });
 
     await exercise('envoyLens.saveScrubbedCopy', 'the copy is written without certificate bytes', async () => {
-      await fetchedTab.click();
+      await p.locator('.tabs-container .tab', { hasText: fetchedName }).first().click();
+      await fetchedTab.waitFor({ timeout: 10_000 });
       await clearNotifications(p);
       await runCommand(p, 'Envoy: Save Scrubbed Copy…');
       await pickRow(p, /What should the copy leave out/, 'Remove secrets');
