@@ -26,6 +26,9 @@ export interface EnvoyPod {
   /** Admin port from the proxy.istio.io/config annotation's proxyAdminPort, else 15000. */
   readonly adminPort: number;
   readonly labels: Readonly<Record<string, string>>;
+  /** The controller that owns the pod (its ownerReference with controller: true), e.g. a ReplicaSet; undefined for a
+   *  bare pod. Pods with the same owner are replicas of one workload. */
+  readonly owner?: { readonly kind: string; readonly name: string };
 }
 
 /** The istio-proxy container of a pod: a regular container, or a native sidecar (init container with restartPolicy Always). */
@@ -65,7 +68,14 @@ export function describeEnvoyPod(pod: V1Pod): EnvoyPod | undefined {
     reason,
     adminPort: adminPortOf(pod),
     labels,
+    ...ownerOf(pod),
   };
+}
+
+function ownerOf(pod: V1Pod): { owner?: { kind: string; name: string } } {
+  const refs = pod.metadata?.ownerReferences ?? [];
+  const ref = refs.find((r) => r.controller === true) ?? (refs.length === 1 ? refs[0] : undefined);
+  return ref?.kind && ref.name ? { owner: { kind: ref.kind, name: ref.name } } : {};
 }
 
 /** Short state of a container status, e.g. "waiting (CrashLoopBackOff)". */
