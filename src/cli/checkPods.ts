@@ -91,6 +91,15 @@ const fingerprintHash = (s: string): string => createHash('sha1').update(s).dige
 
 const RANK: Record<Severity, number> = { error: 3, warning: 2, information: 1, hint: 0 };
 
+/**
+ * A copy of `s` that shares no memory with the dump's text. Names in the index are slices of the text, and V8 keeps a
+ * whole string alive for any slice (or concatenation holding one) of it: a finding's message or a fingerprint key
+ * kept past the pod would keep its 5 MB dump with it (200 pods: 1 GB, measured before this copy).
+ */
+function detach(s: string): string {
+  return Buffer.from(s, 'utf8').toString('utf8');
+}
+
 /** Replicas of one workload while the run goes: per resource, which pods hold which version. */
 class WorkloadTally {
   readonly pods: string[] = [];
@@ -106,7 +115,7 @@ class WorkloadTally {
     this.compared.push(i);
     for (const [key, hash] of prints) {
       let v = this.versions.get(key);
-      if (!v) this.versions.set(key, (v = new Map()));
+      if (!v) this.versions.set(detach(key), (v = new Map()));
       let list = v.get(hash);
       if (!list) v.set(hash, (list = []));
       list.push(i);
@@ -222,7 +231,7 @@ export async function runCheckPods(args: CheckPodsArgs, io: CheckPodsIo): Promis
         const e = lines!.positionAt(d.span.end);
         return {
           path: label, line: s.line + 1, column: s.character + 1, endLine: e.line + 1, endColumn: e.character + 1,
-          severity: d.severity, code: d.code, message: d.message,
+          severity: d.severity, code: d.code, message: detach(d.message),
         };
       });
       const tally = base.workload ? tallies.get(`${p.namespace}\u0000${base.workload}`) : undefined;
