@@ -8,7 +8,8 @@
 // and reports its wall time and peak RSS (process.resourceUsage().maxRSS, the high-water mark of the whole process,
 // Node and the Kubernetes client included) with its RSS just before the run (after a one-pod warm-up that loads the
 // client). The run is also checked: every planted dangling cluster found, the one replica set made to disagree
-// reported, the most dumps held at once ≤ K.
+// reported, the most dumps held at once ≤ K. BENCH_SAMPLE=1 also prints process.memoryUsage() before the run and its
+// peaks sampled as each pod ends (no GC forced).
 import { fork, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';

@@ -254,6 +254,9 @@ describe('envoy-lens check-pods', () => {
     assert.equal(r.out, '');
     r = await run('check-pods', '-n', NS, '-l', 'app=nothing-here');
     assert.equal(r.code, 3);
+    r = await run('check-pods', '-n', NS, '-l', 'app=reviews,,version in (v1)');
+    assert.equal(r.code, 3);
+    assert.match(r.err, /label selector "app=reviews,,version in \(v1\)" was refused by the API server .*fix --selector/);
     r = await run('check-pods', '-n', NS, '--context', 'no-pods');
     assert.equal(r.code, 3);
     assert.match(r.err, /"list" on "pods"/);

@@ -79,7 +79,7 @@ that could not be read; 2 usage error; 3 nothing to check (no Envoy pod, or the 
       return 0;
     }
     const abort = new AbortController();
-    // Ctrl+C cancels the transfers under way; the pods not reached are not started.
+    // Ctrl+C cancels the transfers under way; the pods not reached yet are reported as cancelled, with what was checked.
     const onSigint = () => abort.abort();
     process.once('SIGINT', onSigint);
     return runCheckPods({
