@@ -1,6 +1,6 @@
 // Public surface of the Kubernetes layer (Node only; the editor adapter and the CLI import from here).
 export { loadKubeConfig } from './kubeAccess';
-export type { KubeAccess, KubeContextInfo, NamespaceList } from './kubeAccess';
+export type { KubeAccess, KubeContextInfo, ListPodsOptions, NamespaceList } from './kubeAccess';
 export type { LoadKubeConfigOptions, KubeConfigSource } from './kubeconfig';
 export type { CallOptions } from './callScope';
 export { DEFAULT_TIMEOUT_MS, formatBytes } from './callScope';

@@ -31,6 +31,11 @@ export interface NamespaceList {
   readonly detail?: string;
 }
 
+/** How to list pods: a label selector as kubectl's `-l` takes it (`app=reviews,version!=v3`). */
+export interface ListPodsOptions extends CallOptions {
+  readonly labelSelector?: string;
+}
+
 export interface KubeAccess {
   readonly source: KubeConfigSource;
   /** kubeconfig files read, first wins. */
@@ -40,8 +45,9 @@ export interface KubeAccess {
   readonly currentContext: string | undefined;
   listContexts(): KubeContextInfo[];
   listNamespaces(context: string, options?: CallOptions): Promise<NamespaceList>;
-  /** Pods running Envoy (sidecars, native sidecars, gateways, waypoints), sorted by name. */
-  listEnvoyPods(context: string, namespace: string, options?: CallOptions): Promise<EnvoyPod[]>;
+  /** Pods running Envoy (sidecars, native sidecars, gateways, waypoints), sorted by name (by namespace, then name,
+   *  for every namespace: `namespace` undefined). */
+  listEnvoyPods(context: string, namespace: string | undefined, options?: ListPodsOptions): Promise<EnvoyPod[]>;
   fetchConfigDump(options: FetchOptions): Promise<FetchResult>;
 }
 
@@ -95,27 +101,34 @@ class KubeAccessImpl implements KubeAccess {
     });
   }
 
-  async listEnvoyPods(context: string, namespace: string, options: CallOptions = {}): Promise<EnvoyPod[]> {
-    checkName('namespace', namespace);
-    return this.withContext(context, options, `listing pods in "${namespace}"`, async (p, scope) => {
-      scope.phase = `listing pods in namespace "${namespace}"`;
+  async listEnvoyPods(context: string, namespace: string | undefined, options: ListPodsOptions = {}): Promise<EnvoyPod[]> {
+    if (namespace !== undefined) checkName('namespace', namespace);
+    const where = namespace === undefined ? 'every namespace' : `namespace "${namespace}"`;
+    const labelSelector = options.labelSelector || undefined;
+    return this.withContext(context, options, `listing pods in ${namespace === undefined ? where : `"${namespace}"`}`, async (p, scope) => {
+      scope.phase = `listing pods in ${where}`;
       try {
         const api = p.kc.makeApiClient(p.k8s.CoreV1Api);
-        const list = await scope.race(api.listNamespacedPod({ namespace }, requestOptions(scope)));
+        const list = await scope.race(namespace === undefined
+          ? api.listPodForAllNamespaces({ labelSelector }, requestOptions(scope))
+          : api.listNamespacedPod({ namespace, labelSelector }, requestOptions(scope)));
         return list.items.map(describeEnvoyPod).filter((x): x is EnvoyPod => x !== undefined)
-          .sort((a, b) => a.name.localeCompare(b.name));
+          .sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
       } catch (e) {
         scope.check();
         const http = httpStatusOf(e);
         if (http?.code === 403) {
           throw new FetchError('forbidden-list',
-            `You may not list pods in namespace "${namespace}" of context "${context}" (RBAC: "list" on "pods"); type the pod name instead.`,
+            `You may not list pods in ${where} of context "${context}" (RBAC: "list" on "pods"${namespace === undefined ? ' at the cluster scope' : ''}); type the pod name instead.`,
             http.raw);
         }
-        if (http?.code === 404) {
+        if (http?.code === 404 && namespace !== undefined) {
           throw new FetchError('api-error', `Namespace "${namespace}" was not found in context "${context}"; pick another namespace.`, http.raw);
         }
-        throw classifyTransportError(e, p.target) ?? apiError(e, p.target, `listing pods in namespace "${namespace}"`);
+        if (http?.code === 400 && labelSelector !== undefined) {
+          throw new FetchError('invalid-option', `The label selector "${labelSelector}" was refused by the API server (${firstLine(http.status?.message ?? http.raw, 160)}); fix --selector.`, http.raw);
+        }
+        throw classifyTransportError(e, p.target) ?? apiError(e, p.target, `listing pods in ${where}`);
       }
     });
   }

@@ -26,8 +26,9 @@ export interface EnvoyPod {
   /** Admin port from the proxy.istio.io/config annotation's proxyAdminPort, else 15000. */
   readonly adminPort: number;
   readonly labels: Readonly<Record<string, string>>;
-  /** The pod's controlling owner, `Kind/name` (`ReplicaSet/reviews-v1-7d8f`): pods with the same owner are replicas. */
-  readonly owner?: string;
+  /** The controller that owns the pod (its ownerReference with controller: true), e.g. a ReplicaSet; undefined for a
+   *  bare pod. Pods with the same owner are replicas of one workload. */
+  readonly owner?: { readonly kind: string; readonly name: string };
 }
 
 /** The istio-proxy container of a pod: a regular container, or a native sidecar (init container with restartPolicy Always). */
@@ -67,8 +68,14 @@ export function describeEnvoyPod(pod: V1Pod): EnvoyPod | undefined {
     reason,
     adminPort: adminPortOf(pod),
     labels,
-    owner: ownerOf(pod),
+    ...ownerOf(pod),
   };
+}
+
+function ownerOf(pod: V1Pod): { owner?: { kind: string; name: string } } {
+  const refs = pod.metadata?.ownerReferences ?? [];
+  const ref = refs.find((r) => r.controller === true) ?? (refs.length === 1 ? refs[0] : undefined);
+  return ref?.kind && ref.name ? { owner: { kind: ref.kind, name: ref.name } } : {};
 }
 
 /** Short state of a container status, e.g. "waiting (CrashLoopBackOff)". */
@@ -103,9 +110,3 @@ function adminPortOf(pod: V1Pod): number {
   return port >= 1 && port <= 65535 ? port : DEFAULT_ADMIN_PORT;
 }
 
-/** `Kind/name` of the pod's controller (else its first owner), or undefined for a bare pod. */
-export function ownerOf(pod: V1Pod): string | undefined {
-  const refs = pod.metadata?.ownerReferences ?? [];
-  const o = refs.find((r) => r.controller) ?? refs[0];
-  return o ? `${o.kind}/${o.name}` : undefined;
-}

@@ -225,12 +225,14 @@ class FetchCommands implements vscode.Disposable, FetchedDumps {
     const pods = await kube.listEnvoyPods(ctx, namespace, { timeoutMs: settings.timeoutMs });
     const self = pods.find((p) => p.name === pod);
     if (!self) throw new Error(`pod "${pod}" is no longer in namespace "${namespace}"; fetch a pod that runs now`);
-    if (!self.owner) throw new Error(`pod "${pod}" has no owner, so it has no replicas to compare with`);
-    const replicas = pods.filter((p) => p.owner === self.owner && p.name !== pod);
-    if (replicas.length === 0) throw new Error(`${self.owner} has no other pod in namespace "${namespace}"`);
+    const owner = self.owner;
+    if (!owner) throw new Error(`pod "${pod}" has no owner, so it has no replicas to compare with`);
+    const ownerName = `${owner.kind} ${owner.name}`;
+    const replicas = pods.filter((p) => p.owner?.kind === owner.kind && p.owner.name === owner.name && p.name !== pod);
+    if (replicas.length === 0) throw new Error(`${ownerName} has no other pod in namespace "${namespace}"`);
     const picked = await vscode.window.showQuickPick(
       replicas.map((p) => ({ label: p.name, description: p.fetchable ? p.phase : `cannot fetch: ${p.reason ?? p.phase}`, pod: p })),
-      { title: `Envoy: Compare with another pod of ${self.owner}`, placeHolder: 'Pick the replica to compare with' },
+      { title: `Envoy: Compare with another pod of ${ownerName}`, placeHolder: 'Pick the replica to compare with' },
     );
     if (!picked) return undefined;
     const target = { context: ctx, namespace, pod: picked.pod.name };

@@ -64,8 +64,8 @@ export interface FakePod {
   readonly running?: boolean;
   readonly adminPort?: number;
   readonly behaviour?: PodBehaviour;
-  /** The controlling owner, `Kind/name` (`ReplicaSet/reviews-v1-7d8f`): pods with the same owner are replicas. */
-  readonly owner?: string;
+  /** The controller owning the pod (metadata.ownerReferences, controller: true), e.g. a ReplicaSet. */
+  readonly owner?: { readonly kind: string; readonly name: string };
 }
 
 export interface StreamEnd {
@@ -107,6 +107,12 @@ export interface FakeApiServerOptions {
   readonly asciiDump?: boolean;
   /** Exec subprotocols the server accepts, in preference order; default v5 then v4. */
   readonly execProtocols?: readonly string[];
+  /** The /config_dump body of a pod, made when asked for (so 200 distinct 5 MB dumps need not all be held); undefined:
+   *  the pod's behaviour.body, else the shared dumps. */
+  readonly dumpOf?: (pod: FakePod) => Buffer | string | undefined;
+  /** Hold the output of every exec and port-forward stream until this many streams are open at once (the first time;
+   *  after that streams flow freely): proves a client opens that many in parallel, and a client that never does hangs. */
+  readonly holdUntilConcurrent?: number;
 }
 
 export interface FakeApiServer {
@@ -122,6 +128,10 @@ export interface FakeApiServer {
   readonly log: string[];
   /** Emits 'stream-end' (StreamEnd) when an exec or port-forward stream finishes, whatever the reason. */
   readonly events: EventEmitter;
+  /** Exec and port-forward streams open now, and the most that were ever open at once. */
+  readonly streams: { readonly open: number; readonly maxOpen: number };
+  /** Starts counting maxOpen afresh (from the streams open now). */
+  resetStreamCount(): void;
   /** Resolves at the next stream end for that pod. */
   nextStreamEnd(pod: string): Promise<StreamEnd>;
   /** A kubeconfig object (JSON is YAML) with one context per spec. */
@@ -207,7 +217,22 @@ export async function startFakeApiServer(options: FakeApiServerOptions = {}): Pr
   const execProtocols = options.execProtocols ?? EXEC_PROTOCOLS;
   const log: string[] = [];
   const events = new EventEmitter();
+  // Concurrency: a stream counts from its WebSocket's upgrade to its StreamEnd (exactly one per stream).
+  const streams = { open: 0, maxOpen: 0 };
+  let held: Array<() => void> | undefined = options.holdUntilConcurrent ? [] : undefined;
+  const streamOpened = (): void => {
+    streams.open++;
+    streams.maxOpen = Math.max(streams.maxOpen, streams.open);
+    if (held && streams.open >= (options.holdUntilConcurrent ?? 0)) {
+      const release = held;
+      held = undefined;
+      for (const go of release) go();
+    }
+  };
+  /** Resolves once streams may send (at once unless holdUntilConcurrent is still waiting). */
+  const mayFlow = (): Promise<void> => (held ? new Promise<void>((resolve) => held!.push(resolve)) : Promise.resolve());
   const endStream = (e: StreamEnd): void => {
+    streams.open--;
     log.push(`${e.kind} ${e.pod} ended: ${e.outcome} after ${e.bytesSent} bytes`);
     events.emit('stream-end', e);
   };
@@ -226,7 +251,7 @@ export async function startFakeApiServer(options: FakeApiServerOptions = {}): Pr
     log.push(`admin ${pod.name} GET /${adminPath}`);
     const [p] = adminPath.split('?');
     if (p === 'config_dump') {
-      const body = pod.behaviour?.body;
+      const body = options.dumpOf?.(pod) ?? pod.behaviour?.body;
       const full = body !== undefined ? Buffer.from(body) : pod.behaviour?.bigDump ? dump : smallDump;
       return adminConfigDump(full, new URLSearchParams(adminPath.slice(p.length + 1)));
     }
@@ -258,10 +283,16 @@ export async function startFakeApiServer(options: FakeApiServerOptions = {}): Pr
       return json(res, 200, { kind: 'NamespaceList', apiVersion: 'v1', metadata: {},
         items: namespaces.map((name) => ({ metadata: { name }, status: { phase: 'Active' } })) });
     }
-    if (req.method === 'GET' && (m = url.pathname.match(/^\/api\/v1\/namespaces\/([^/]+)\/pods$/))) {
-      if (!allowed(user, 'list-pods')) return json(res, 403, forbidden(user, 'list', 'pods', m[1]));
+    if (req.method === 'GET' && (url.pathname === '/api/v1/pods' || (m = url.pathname.match(/^\/api\/v1\/namespaces\/([^/]+)\/pods$/)))) {
+      const ns = url.pathname === '/api/v1/pods' ? undefined : m![1];
+      if (!allowed(user, 'list-pods')) return json(res, 403, forbidden(user, 'list', 'pods', ns));
+      const selector = parseSelector(url.searchParams.get('labelSelector') ?? '');
+      if (!selector) {
+        return json(res, 400, status(400, 'BadRequest', `unable to parse requirement: found '${url.searchParams.get('labelSelector')}', expected: identifier`));
+      }
       return json(res, 200, { kind: 'PodList', apiVersion: 'v1', metadata: {},
-        items: pods.filter((p) => p.namespace === m![1]).map(podObject) });
+        items: pods.filter((p) => (ns === undefined || p.namespace === ns)).map(podObject)
+          .filter((o) => selector((o.metadata as { labels: Record<string, string> }).labels)) });
     }
     if (req.method === 'GET' && (m = url.pathname.match(/^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)$/))) {
       if (!allowed(user, 'get-pods')) return json(res, 403, forbidden(user, 'get', 'pods', m[1], m[2]));
@@ -321,14 +352,14 @@ export async function startFakeApiServer(options: FakeApiServerOptions = {}): Pr
         return reject(500, status(500, 'InternalError', `Internal error occurred: unable to upgrade connection: container not found ("${container ?? names[0]}")`));
       }
       const command = url.searchParams.getAll('command');
-      wss.handleUpgrade(req, socket, head, (ws) => { void runExec(ws, pod, command); });
+      wss.handleUpgrade(req, socket, head, (ws) => { streamOpened(); void runExec(ws, pod, command); });
     } else {
       if (!running) return reject(400, status(400, 'BadRequest', `unable to upgrade connection: pod ${podName} is not running`));
       const ports = url.searchParams.getAll('ports').flatMap((p) => p.split(',')).map(Number);
       if (ports.length !== 1 || !ports.every((p) => Number.isInteger(p) && p > 0 && p < 65536)) {
         return reject(400, status(400, 'BadRequest', 'exactly one valid port must be given in "ports"'));
       }
-      wss.handleUpgrade(req, socket, head, (ws) => runPortForward(ws, pod, ports[0]));
+      wss.handleUpgrade(req, socket, head, (ws) => { streamOpened(); void mayFlow().then(() => runPortForward(ws, pod, ports[0])); });
     }
   });
 
@@ -380,6 +411,7 @@ export async function startFakeApiServer(options: FakeApiServerOptions = {}): Pr
         ? fail(7, `curl: (7) Failed to connect to localhost port ${requestedPort} after 0 ms: Couldn't connect to server\n`)
         : fail(1, `Error: Get "http://localhost:${requestedPort}/${adminPath}": dial tcp 127.0.0.1:${requestedPort}: connect: connection refused\n`);
     }
+    await mayFlow();
     const answer = adminResponse(pod, adminPath);
     // pilot-agent prints the body with fmt.Println (trailing newline) and exits 0 even for HTTP errors.
     const out = exe === 'pilot-agent' ? Buffer.concat([answer.body, Buffer.from('\n')]) : answer.body;
@@ -396,6 +428,10 @@ export async function startFakeApiServer(options: FakeApiServerOptions = {}): Pr
   }
 
   function runPortForward(ws: WebSocket, pod: FakePod, port: number): void {
+    if (ws.readyState !== WebSocket.OPEN) {
+      endStream({ kind: 'port-forward', pod: pod.name, bytesSent: 0, outcome: 'client-gone' });
+      return;
+    }
     log.push(`portforward ${pod.name} protocol=${ws.protocol} port=${port}`);
     const portBytes = Buffer.from([port & 0xff, port >> 8]);
     ws.send(Buffer.concat([Buffer.from([0]), portBytes]));
@@ -487,6 +523,8 @@ export async function startFakeApiServer(options: FakeApiServerOptions = {}): Pr
     smallDump,
     log,
     events,
+    streams,
+    resetStreamCount: () => { streams.maxOpen = streams.open; },
     nextStreamEnd: (pod) => new Promise((resolve) => {
       const on = (e: StreamEnd): void => { if (e.pod === pod) { events.off('stream-end', on); resolve(e); } };
       events.on('stream-end', on);
@@ -581,7 +619,8 @@ function podObject(p: FakePod): Record<string, unknown> {
     apiVersion: 'v1', kind: 'Pod',
     metadata: { name: p.name, namespace: p.namespace, uid: createHash('md5').update(p.name).digest('hex'),
       labels: { app: p.name.split('-')[0], ...(p.labels ?? {}) }, annotations: { ...(p.annotations ?? {}) },
-      ...(p.owner ? { ownerReferences: [{ apiVersion: 'apps/v1', kind: p.owner.split('/')[0], name: p.owner.split('/')[1], uid: createHash('md5').update(p.owner).digest('hex'), controller: true }] } : {}) },
+      ...(p.owner ? { ownerReferences: [{ apiVersion: 'apps/v1', kind: p.owner.kind, name: p.owner.name,
+        uid: createHash('md5').update(`${p.owner.kind}/${p.owner.name}`).digest('hex'), controller: true, blockOwnerDeletion: true }] } : {}) },
     spec: {
       containers: p.containers.map(container),
       initContainers: (p.initContainers ?? []).map((c) => ({ ...container(c.name), ...(c.restartPolicy ? { restartPolicy: c.restartPolicy } : {}) })),
@@ -592,6 +631,23 @@ function podObject(p: FakePod): Record<string, unknown> {
       initContainerStatuses: natives.map(containerStatus),
     },
   };
+}
+
+/** A label selector as the API server reads one, for what tests use: `k=v`, `k==v`, `k!=v`, `k`, `!k`, comma-separated
+ *  (all must hold); undefined for one it cannot parse. */
+export function parseSelector(text: string): ((labels: Record<string, string>) => boolean) | undefined {
+  const tests: Array<(l: Record<string, string>) => boolean> = [];
+  for (const raw of text.split(',').map((t) => t.trim()).filter(Boolean)) {
+    let m: RegExpExecArray | null;
+    if ((m = /^([\w./-]+)\s*(==|=|!=)\s*([\w.-]*)$/.exec(raw))) {
+      const [, k, op, v] = m;
+      tests.push(op === '!=' ? (l) => l[k] !== v : (l) => l[k] === v);
+    } else if ((m = /^(!?)([\w./-]+)$/.exec(raw))) {
+      const [, not, k] = m;
+      tests.push(not ? (l) => !(k in l) : (l) => k in l);
+    } else return undefined;
+  }
+  return (labels) => tests.every((t) => t(labels));
 }
 
 function makeCertificates(dir: string): { key: Buffer; cert: Buffer; caPem: string } {

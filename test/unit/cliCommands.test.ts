@@ -33,7 +33,7 @@ describe('one command table', () => {
     const r = run(['--help']);
     assert.equal(r.code, 0);
     for (const c of COMMANDS) assert.match(r.out, new RegExp(`^  ${c.name} +${c.summary.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'), c.name);
-    assert.deepEqual(COMMANDS.map((c) => c.name), ['check', 'summary', 'pc', 'refs', 'trace', 'diff', 'scrub', 'fetch']);
+    assert.deepEqual(COMMANDS.map((c) => c.name), ['check', 'summary', 'pc', 'refs', 'trace', 'diff', 'scrub', 'fetch', 'check-pods']);
     assert.equal(run(['help']).out, r.out);
   });
 

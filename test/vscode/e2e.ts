@@ -306,9 +306,9 @@ async function main(): Promise<number> {
     api = await startFakeApiServer({
       dumpBytes: 64 * 1024,
       pods: [
-        { namespace: NS, name: POD, containers: ['productpage', 'istio-proxy'], proxyArgs: ['proxy', 'sidecar'], behaviour: podBehaviour, owner: `ReplicaSet/${POD}-rs` },
+        { namespace: NS, name: POD, containers: ['productpage', 'istio-proxy'], proxyArgs: ['proxy', 'sidecar'], behaviour: podBehaviour, owner: { kind: 'ReplicaSet', name: `${POD}-rs` } },
         // A replica of the same ReplicaSet whose dump lacks one cluster (Compare with… › Another pod of the same workload).
-        { namespace: NS, name: REPLICA, containers: ['productpage', 'istio-proxy'], proxyArgs: ['proxy', 'sidecar'], behaviour: { body: withoutCluster(fixture, RATINGS) }, owner: `ReplicaSet/${POD}-rs` },
+        { namespace: NS, name: REPLICA, containers: ['productpage', 'istio-proxy'], proxyArgs: ['proxy', 'sidecar'], behaviour: { body: withoutCluster(fixture, RATINGS) }, owner: { kind: 'ReplicaSet', name: `${POD}-rs` } },
         { namespace: NS, name: 'details-pending', containers: ['details', 'istio-proxy'], phase: 'Pending', running: false },
         { namespace: 'istio-system', name: 'istio-ingressgateway-6f8', containers: ['istio-proxy'], proxyArgs: ['proxy', 'router'] },
       ],

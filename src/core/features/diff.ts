@@ -887,3 +887,52 @@ export function changeDocument(side: DiffSide, kind: DiffKind, name: string, opt
   const v = canonical(docKind, s.value(def), options.all === true);
   return v === undefined ? undefined : JSON.stringify(sortedKeys(v), null, 2) + '\n';
 }
+
+// --- fingerprints: comparing many dumps without keeping them --------------------------------------------------------
+
+export interface FingerprintOptions {
+  /** Hash of a resource's normalized text; default SHA-256 (the core's own; a Node caller may pass node:crypto's). */
+  hash?: (text: string) => string;
+  /** Kinds left out, e.g. the bootstrap and secrets, which differ between replicas by design. */
+  skip?: readonly DiffKind[];
+}
+
+/** `"last_updated": "…"` (any volatile key, either spelling) with its string value, to blank the value. */
+const VOLATILE_MEMBER = new RegExp(`("(?:${VOLATILE_SPELLINGS.join('|')})"\\s*:\\s*)"(?:[^"\\\\]|\\\\.)*"`, 'g');
+
+/**
+ * One short hash per resource (`kind \0 name` → hash), matched by kind and name as diffDumps matches them (the same
+ * preferred definition per name), of its source text with the values of the volatile members blanked (a YAML dump:
+ * of its normalized value without them). Two dumps whose fingerprints agree on a key hold that resource alike, as
+ * diffDumps' text comparison would find; a key one lacks is a resource the other does not have. A fleet check keeps
+ * these (tens of bytes per resource) and drops the dump. The bootstrap is not fingerprinted.
+ */
+export function resourceFingerprints(side: DiffSide, options: FingerprintOptions = {}): Map<string, string> {
+  const hash = options.hash ?? sha256OfString;
+  const skip = new Set(options.skip ?? []);
+  const s = new Side(side);
+  const json = side.analysis.format === 'json';
+  const text = json ? s.text : '';
+  const out = new Map<string, string>();
+  for (const [kind, defs] of s.defs) {
+    if (skip.has(kind)) continue;
+    for (const [name, d] of defs) {
+      let normalized: string;
+      if (json) {
+        normalized = text.slice(d.span.start, d.span.end).replace(VOLATILE_MEMBER, '$1""');
+      } else {
+        normalized = JSON.stringify(withoutVolatile(canonical(kind, s.value(d), false) ?? null));
+      }
+      out.set(`${kind}\u0000${name}`, `${d.state === 'warming' ? 'warming:' : ''}${hash(normalized)}`);
+    }
+  }
+  return out;
+}
+
+function withoutVolatile(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(withoutVolatile);
+  if (!isObj(v)) return v;
+  const o: Obj = {};
+  for (const [k, x] of Object.entries(v)) if (!VOLATILE.has(k)) o[k] = withoutVolatile(x);
+  return o;
+}

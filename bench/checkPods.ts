@@ -1,0 +1,181 @@
+// `envoy-lens check-pods` at fleet scale (issue 14 §3): 200 pods × ~5 MB dumps over loopback TLS from the fake API
+// server, through the real @kubernetes/client-node.
+//
+//   npm run bench:pods -- [--pods 200] [--mb 5] [--replicas 5] [--k 4,1] [--json FILE]
+//
+// Three processes, so each figure is one program's: the fake API server (a child; it holds one ~5 MB dump per workload
+// and makes each pod's distinct copy when asked for it), and one child per --k value that runs check-pods in-process
+// and reports its wall time and peak RSS (process.resourceUsage().maxRSS, the high-water mark of the whole process,
+// Node and the Kubernetes client included) with its RSS just before the run (after a one-pod warm-up that loads the
+// client). The run is also checked: every planted dangling cluster found, the one replica set made to disagree
+// reported, the most dumps held at once ≤ K. BENCH_SAMPLE=1 also prints process.memoryUsage() before the run and its
+// peaks sampled as each pod ends (no GC forced).
+import { fork, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { runCheckPods, type CheckPodsStats } from '../src/cli/checkPods';
+import { DEFAULT_SIZE_OPTIONS, generateDumpWithStats, sizeToServices } from './generateDump';
+import { startFakeApiServer, type FakePod } from '../test/fake-apiserver/fakeApiServer';
+
+const NS = 'fleet';
+const DANGLING_RATE = 0.01;
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1] : fallback;
+}
+
+interface ServerReady { kubeconfig: string; dumpBytes: number; planted: number; odd: string; extra: string }
+interface ClientResult {
+  k: number; wallMs: number; maxRssMB: number; rssBeforeMB: number; stats: CheckPodsStats; code: number;
+  checked: number; failed: number; unknownCluster: number; disagree: Array<{ workload: string; kind: string; name: string; pods: string[] }>;
+}
+
+// ---- the server child -------------------------------------------------------------------------------------------
+
+async function serve(): Promise<void> {
+  const pods = Number(arg('pods', '200'));
+  const mb = Number(arg('mb', '5'));
+  const replicas = Number(arg('replicas', '5'));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'envoy-lens-bench-pods-'));
+  const options = { ...DEFAULT_SIZE_OPTIONS, danglingRate: DANGLING_RATE };
+  const services = sizeToServices(mb * 1e6 * 1.1, options);
+  const workloads = Math.ceil(pods / replicas);
+  const bases: string[] = [];
+  let planted = 0;
+  let dumpBytes = 0;
+  for (let w = 0; w < workloads; w++) {
+    const { text, stats } = generateDumpWithStats({ ...options, services, seed: 1000 + w });
+    bases.push(text);
+    dumpBytes = Math.max(dumpBytes, stats.bytes);
+    planted += stats.danglingRefs * Math.min(replicas, pods - w * replicas);
+  }
+  // Workload 0's last replica holds one cluster with another connect_timeout (the "works on 4 of 5 pods" case).
+  const m = /"name": "(outbound\|\d+\|\|[^"]+)",\s*"type": "EDS",[^]*?"connect_timeout": "10s"/.exec(bases[0].slice(bases[0].indexOf('dynamic_active_clusters')));
+  const extra = m![1];
+  const fakePods: FakePod[] = [];
+  const dumpOfPod = new Map<string, () => string>();
+  for (let i = 0; i < pods; i++) {
+    const w = Math.floor(i / replicas);
+    const name = `app${w}-7c9d-${String(i % replicas).padStart(2, '0')}`;
+    fakePods.push({ namespace: NS, name, containers: ['app', 'istio-proxy'], owner: { kind: 'ReplicaSet', name: `app${w}-7c9d` } });
+    // Each pod's own dump: the first last_updated is the pod's (volatile: replicas still agree).
+    const stamp = `2026-12-04T${String(Math.floor(i / 60) % 24).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}:00.000Z`;
+    dumpOfPod.set(name, () => {
+      let t = bases[w].replace(/"last_updated": "[^"]*"/, `"last_updated": "${stamp}"`);
+      if (w === 0 && i % replicas === replicas - 1) t = withConnectTimeout(t, extra, '1.5s');
+      return t;
+    });
+  }
+  const odd = fakePods[Math.min(replicas, pods) - 1].name;
+  const server = await startFakeApiServer({ pods: fakePods, namespaces: [NS], asciiDump: true, dumpBytes: 1024,
+    dumpOf: (p) => dumpOfPod.get(p.name)?.() });
+  const kubeconfig = server.writeKubeconfig(path.join(dir, 'kubeconfig'), [{ name: 'bench', token: 'admin-token', namespace: NS }]);
+  const ready: ServerReady = { kubeconfig, dumpBytes, planted, odd, extra };
+  process.send!(ready);
+  process.on('message', (msg) => {
+    if (msg === 'stop') {
+      void server.close().then(() => { fs.rmSync(dir, { recursive: true, force: true }); process.exit(0); });
+    } else if (msg === 'streams') {
+      process.send!({ maxOpen: server.streams.maxOpen });
+      server.resetStreamCount();
+    }
+  });
+}
+
+/** The text with cluster `name`'s first connect_timeout after its name set to `value`. */
+function withConnectTimeout(text: string, name: string, value: string): string {
+  const at = text.indexOf(`"name": "${name}"`);
+  const ct = text.indexOf('"connect_timeout": "10s"', at);
+  return `${text.slice(0, ct)}"connect_timeout": "${value}"${text.slice(ct + '"connect_timeout": "10s"'.length)}`;
+}
+
+// ---- a client child ---------------------------------------------------------------------------------------------
+
+async function client(): Promise<void> {
+  const k = Number(arg('k', '4'));
+  const kubeconfig = arg('kubeconfig', '');
+  const quiet = { out: () => undefined, err: () => undefined };
+  const base = { namespace: NS, allNamespaces: false, format: 'json' as const, failOn: 'never' as const, timeoutMs: 0, kubeconfig };
+  // Warm-up on one pod: loads the Kubernetes client and the core, as the first pod of any run does.
+  await runCheckPods({ ...base, selector: 'app=app0', concurrency: 1 }, quiet);
+  global.gc?.();
+  const rssBeforeMB = process.memoryUsage().rss / 1e6;
+  if (process.env.BENCH_SAMPLE) console.error("before", JSON.stringify(process.memoryUsage()));
+  const stats: CheckPodsStats = { maxTransfers: 0, maxDumpsHeld: 0, largestDump: 0 };
+  let out = '';
+  const t0 = process.hrtime.bigint();
+  const peak = { heapUsed: 0, external: 0, arrayBuffers: 0, rss: 0 };
+  const sample = (): void => {
+    const m = process.memoryUsage();
+    for (const key of Object.keys(peak) as Array<keyof typeof peak>) peak[key] = Math.max(peak[key], m[key] / 1e6);
+  };
+  const code = await runCheckPods({ ...base, concurrency: k, stats, progress: process.env.BENCH_SAMPLE ? sample : undefined }, { out: (s) => { out = s; }, err: () => undefined });
+  if (process.env.BENCH_SAMPLE) console.error(JSON.stringify(peak), JSON.stringify(process.memoryUsage()));
+  const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
+  const maxRssMB = (process.resourceUsage().maxRSS * 1024) / 1e6;
+  const report = JSON.parse(out) as {
+    pods: Array<{ status: string; problems: Array<{ code: string }> }>;
+    workloads: Array<{ workload: string; disagree: Array<{ kind: string; name: string; pods: string[] }> }>;
+  };
+  const result: ClientResult = {
+    k, wallMs, maxRssMB, rssBeforeMB, stats, code,
+    checked: report.pods.filter((p) => p.status === 'checked').length,
+    failed: report.pods.filter((p) => p.status === 'failed').length,
+    unknownCluster: report.pods.reduce((n, p) => n + p.problems.filter((x) => x.code === 'unknown-cluster').length, 0),
+    disagree: report.workloads.flatMap((w) => w.disagree.map((d) => ({ workload: w.workload, ...d }))),
+  };
+  process.send!(result);
+}
+
+// ---- the orchestrator -------------------------------------------------------------------------------------------
+
+function once<T>(child: ChildProcess): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    child.once('message', (m) => resolve(m as T));
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`child exited with ${code}`)));
+  });
+}
+
+async function orchestrate(): Promise<void> {
+  const pods = arg('pods', '200');
+  const mb = arg('mb', '5');
+  const replicas = arg('replicas', '5');
+  const ks = arg('k', '4').split(',').map(Number);
+  const t0 = Date.now();
+  const server = fork(__filename, ['--serve', '--pods', pods, '--mb', mb, '--replicas', replicas], { stdio: 'inherit' });
+  const ready = await once<ServerReady>(server);
+  console.log(`check-pods benchmark: ${pods} pods × ${(ready.dumpBytes / 1e6).toFixed(1)} MB dumps (${replicas} replicas per workload), `
+    + `${ready.planted} planted dangling route → cluster references, server ready in ${((Date.now() - t0) / 1000).toFixed(1)} s; `
+    + `node ${process.version}, ${os.cpus().length} CPUs`);
+  const results: Array<ClientResult & { serverMaxOpen: number }> = [];
+  try {
+    for (const k of ks) {
+      const c = fork(__filename, ['--client', '--k', String(k), '--kubeconfig', ready.kubeconfig], { stdio: 'inherit', execArgv: ['--expose-gc'] });
+      const r = await once<ClientResult>(c);
+      await new Promise((resolve) => c.once('exit', resolve));
+      server.send('streams');
+      const { maxOpen } = await once<{ maxOpen: number }>(server);
+      const budget = (3 * ready.dumpBytes * k) / 1e6;
+      const found = r.unknownCluster === ready.planted;
+      const disagree = r.disagree.length === 1 && r.disagree[0].kind === 'cluster' && r.disagree[0].name === ready.extra
+        && r.disagree[0].pods.join() === ready.odd;
+      console.log(`K=${k}: ${(r.wallMs / 1000).toFixed(1)} s wall (${(r.wallMs / Number(pods)).toFixed(0)} ms per pod), `
+        + `peak RSS ${r.maxRssMB.toFixed(0)} MB (${r.rssBeforeMB.toFixed(0)} MB before the run: +${(r.maxRssMB - r.rssBeforeMB).toFixed(0)} MB; `
+        + `3 × largest dump × K = ${budget.toFixed(0)} MB), ${r.checked} checked, ${r.failed} failed; `
+        + `most dumps held at once ${r.stats.maxDumpsHeld}, transfers ${r.stats.maxTransfers}, server streams open at once ${maxOpen}; `
+        + `unknown-cluster ${r.unknownCluster} of ${ready.planted} planted ${found ? 'ok' : 'MISS'}; replicas disagree ${disagree ? 'ok' : `MISS ${JSON.stringify(r.disagree)}`}`);
+      results.push({ ...r, serverMaxOpen: maxOpen });
+    }
+  } finally {
+    server.send('stop');
+  }
+  const json = arg('json', '');
+  if (json) fs.writeFileSync(json, JSON.stringify({ pods: Number(pods), dumpBytes: ready.dumpBytes, planted: ready.planted, results }, null, 2));
+}
+
+if (process.argv.includes('--serve')) void serve();
+else if (process.argv.includes('--client')) void client().then(() => process.exit(0));
+else void orchestrate();
