@@ -14,7 +14,6 @@ import { failExit } from './commands/check';
 import { DEFAULT_CONCURRENCY } from './commands/checkPods';
 import { dumpFileName } from './fetch';
 import { packageJson, sarifLog, textLine, type Row } from './formats';
-import { counts } from './load';
 
 export { DEFAULT_CONCURRENCY };
 export const CHECK_PODS_FORMATS = ['text', 'json', 'sarif'] as const;
@@ -94,7 +93,6 @@ export async function runCheckPods(args: CheckPodsArgs, io: CheckPodsIo): Promis
     signal: args.signal,
     save: args.save,
     fileName: (pod, namespace, when) => dumpFileName(pod, namespace, when, false),
-    countsOf: counts,
     stats: args.stats,
     onPod: (r, done, total, failedSoFar) => {
       failed = failedSoFar;

@@ -5,7 +5,7 @@
 import { isAscii } from 'node:buffer';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { analyze, LineIndex, looksLikeEnvoy, SNIFF_BYTES, Workspace, type Analysis } from '../core/facade';
+import { analyze, LineIndex, looksLikeEnvoy, resourceCounts, SNIFF_BYTES, Workspace, type Analysis } from '../core/facade';
 import { UsageError, type Io } from './command';
 import { notEnvoyMessage, readInput } from './input';
 
@@ -168,24 +168,5 @@ export function linesOf(l: Loaded): LineIndex {
   return l.lines;
 }
 
-export function counts(a: Analysis): Record<string, number> {
-  const c = { listeners: 0, routeConfigs: 0, virtualHosts: 0, routes: 0, clusters: 0, endpointConfigs: 0, secrets: 0 };
-  // Envoy lists inline route configurations again under static_route_configs: count them once.
-  const skipInline = a.complete.has('routeConfig');
-  const inInline = (i: number): boolean => {
-    for (let p = i; p >= 0; p = a.defs[p].parent) if (a.defs[p].kind === 'routeConfig') return a.defs[p].state === 'inline';
-    return false;
-  };
-  const key: Partial<Record<string, keyof typeof c>> = {
-    listener: 'listeners', routeConfig: 'routeConfigs', virtualHost: 'virtualHosts', route: 'routes', cluster: 'clusters',
-    endpoints: 'endpointConfigs', secret: 'secrets',
-  };
-  for (let i = 0; i < a.defs.length; i++) {
-    const d = a.defs[i];
-    if (d.group !== 'main') continue;
-    if (skipInline && (d.kind === 'routeConfig' || d.kind === 'virtualHost' || d.kind === 'route') && inInline(i)) continue;
-    const k = key[d.kind];
-    if (k) c[k]++;
-  }
-  return c;
-}
+/** What a dump holds, by kind (the JSON output's `counts`). */
+export const counts = resourceCounts;

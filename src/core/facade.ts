@@ -145,7 +145,7 @@ export type { SymbolNode, WorkspaceSymbol } from './features/symbols';
 export { KIND_LABEL } from './describe';
 export { mdText, mdCode, mdCell, mdCommandLink, noLinks, MAX_MARKDOWN_TEXT } from './markdown';
 export { parseIstioClusterName, describeIstioCluster, parseIstioConfigPath, istioConfigLabel } from './istio';
-export { renderSummary, table } from './features/summary';
+export { renderSummary, resourceCounts, table } from './features/summary';
 export {
   PC_KINDS,
   PC_OUTPUTS,

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
-import { analyze, check, LineIndex, resourceFingerprints, Workspace, type Analysis, type DiffKind, type Severity } from '../core/facade';
+import { analyze, check, LineIndex, resourceCounts, resourceFingerprints, Workspace, type DiffKind, type Severity } from '../core/facade';
 import { writeFileAtomic } from './atomicWrite';
 import { isKubeError, type OptionNames } from './errors';
 import type { FetchResult } from './fetchDump';
@@ -68,8 +68,6 @@ export interface FleetOptions {
   /** Write each dump here (atomically), named by `fileName`. */
   save?: string;
   fileName: (pod: string, namespace: string, when: Date) => string;
-  /** What a checked pod's dump holds (listeners, clusters …). */
-  countsOf: (a: Analysis) => Record<string, number>;
   /** After each pod: its report, how many are done (of `total`) and how many failed so far. */
   onPod?: (report: PodReport, done: number, total: number, failed: number) => void;
   stats?: FleetStats;
@@ -197,7 +195,7 @@ export async function checkFleet(kube: KubeAccess, pods: readonly EnvoyPod[], op
       if (tally && tally.pods.length > 1) {
         tally.add(p.name, resourceFingerprints({ analysis, source: text }, { hash: fingerprintHash, skip: NOT_COMPARED }));
       }
-      return { ...base, status: 'checked', counts: opts.countsOf(analysis), problems };
+      return { ...base, status: 'checked', counts: resourceCounts(analysis), problems };
     } catch (e) {
       failed++;
       const message = isKubeError(e) ? e.message : `internal error: ${e instanceof Error ? e.message : String(e)}`;

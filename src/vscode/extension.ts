@@ -10,6 +10,7 @@ import { registerFetchCommands } from './fetchCommand';
 import { registerGraph } from './graph';
 import { registerSummary } from './summary';
 import { registerCompare } from './compare';
+import { registerCheckPods } from './checkPods';
 import { registerTraceFeatures } from './trace';
 import { registerTraffic } from './traffic';
 import { log } from './log';
@@ -65,6 +66,7 @@ export function activate(context: vscode.ExtensionContext): EnvoyLensApi {
   context.subscriptions.push(out, index, diagnostics, ...registerProviders(index), ...statusBar(index, diagnostics));
   const fetched = registerFetchCommands(context, index);
   registerCompare(context, index, fetched);
+  registerCheckPods(context, fetched);
   const trace = registerTraceFeatures(context, index);
   registerTraffic(context, index, trace);
   const graph = registerGraph(context, index);

@@ -101,6 +101,11 @@ export interface FetchedDumps {
   previousOf(uri: vscode.Uri): string | undefined;
   /** Picks another pod with the same owner as the document's pod and fetches its dump; undefined when dismissed. */
   fetchReplica(uri: vscode.Uri): Promise<{ text: string; pod: string; languageId: string } | undefined>;
+  /**
+   * The kubeconfig loaded afresh (its new warnings logged), a context and a namespace picked as the fetch picks them,
+   * and the fetch settings' timeout; undefined when the workspace is untrusted or the user closed a picker.
+   */
+  pickNamespace(title: string): Promise<{ kube: KubeAccess; context: string; namespace: string; timeoutMs: number } | undefined>;
 }
 
 class FetchCommands implements vscode.Disposable, FetchedDumps {
@@ -210,6 +215,15 @@ class FetchCommands implements vscode.Disposable, FetchedDumps {
   podOf(uri: vscode.Uri): string | undefined {
     const o = this.origins.get(uri.toString());
     return o ? `${o.target.pod}.${o.target.namespace}` : undefined;
+  }
+
+  async pickNamespace(title: string): Promise<{ kube: KubeAccess; context: string; namespace: string; timeoutMs: number } | undefined> {
+    if (!trusted()) return undefined;
+    const settings = readSettings();
+    const kube = await this.load(settings.kubeconfig);
+    const last = this.context.workspaceState.get<FetchTarget>(LAST_TARGET_KEY);
+    const t = await pickTarget(kube, last, settings.timeoutMs, { title, namespaceOnly: true });
+    return t ? { kube, context: t.context, namespace: t.namespace, timeoutMs: settings.timeoutMs } : undefined;
   }
 
   previousOf(uri: vscode.Uri): string | undefined {

@@ -41,21 +41,27 @@ const ROLE: Record<EnvoyRole, string> = {
  * Asks for a pod, preselecting `last`. Resolves undefined when the user closes a picker; a failed listing
  * (unauthorized, unreachable, …) rejects with the kube layer's error.
  */
-export async function pickTarget(kube: KubeAccess, last: Partial<FetchTarget> | undefined, timeoutMs: number): Promise<FetchTarget | undefined> {
+export async function pickTarget(
+  kube: KubeAccess,
+  last: Partial<FetchTarget> | undefined,
+  timeoutMs: number,
+  options: { title?: string; namespaceOnly?: boolean } = {},
+): Promise<FetchTarget | undefined> {
   const contexts = kube.listContexts();
   if (contexts.length === 0) {
     throw new KubeConfigError('unknown-context', `The kubeconfig (${kube.files.join(', ') || kube.source}) defines no context; log in to a cluster first.`);
   }
   // One context: nothing to choose, so the namespace is the first step.
   const skipContext = contexts.length === 1;
-  const totalSteps = skipContext ? 2 : 3;
+  // Without the pod step (Check Pods in Namespace), the namespace is the last step; `pod` is then ''.
+  const totalSteps = (skipContext ? 2 : 3) - (options.namespaceOnly ? 1 : 0);
   let context: string | undefined;
   let namespace: string | undefined;
   let step: 'context' | 'namespace' | 'pod' = skipContext ? 'namespace' : 'context';
   if (skipContext) context = contexts[0].name;
 
   for (;;) {
-    const base = { title: 'Fetch Config Dump from Pod', totalSteps };
+    const base = { title: options.title ?? 'Fetch Config Dump from Pod', totalSteps };
     if (step === 'context') {
       const preferred = contexts.find((c) => c.name === last?.context) ?? contexts.find((c) => c.current);
       const answer = await pick<string>({ ...base, step: 1, back: false }, 'Pick a kubeconfig context', async () => contexts.map((c) => ({
@@ -93,6 +99,7 @@ export async function pickTarget(kube: KubeAccess, last: Partial<FetchTarget> | 
         continue;
       }
       namespace = typed;
+      if (options.namespaceOnly) return { context: ctx, namespace, pod: '' };
       step = 'pod';
     } else {
       const ctx = context!;

@@ -64,6 +64,8 @@ const COMMANDS: Record<string, string> = {
   'envoyLens.clearChanges': 'the Dump Changes view\'s button',
   'envoyLens.compareWithPreviousFetch': 'Command Palette, after the pod\'s dump changed and was refreshed',
   'envoyLens.saveScrubbedCopy': 'Command Palette, then the mode and the save dialog',
+  'envoyLens.checkPods': 'Command Palette, then the context, namespace and label selector',
+  'envoyLens.clearPods': 'the Envoy Pods view\'s button',
 };
 const exercised = new Set<string>();
 /** A step that runs `command` through the UI; the command counts as exercised once the step's checks pass. */
@@ -823,6 +825,55 @@ async function main(): Promise<number> {
       const copy = await until('the scrubbed copy on disk', async () => (existsSync(file) ? readFileSync(file, 'utf8') : undefined), 30_000);
       check(copy.includes('[scrubbed certificate:') && !/LS0tLS1CRUdJTi/.test(copy), 'certificate bytes replaced');
       return `${note.slice(0, 100)}`;
+    });
+
+    await exercise('envoyLens.checkPods', `every Envoy pod of "${NS}" checked: findings, the pod that cannot be read, the replicas that disagree`, async () => {
+      await clearNotifications(p);
+      await runCommand(p, 'Envoy: Check Pods in Namespace…');
+      await pickRow(p, /kubeconfig context/, 'admin');
+      await pickRow(p, /namespace of context "admin"/, NS);
+      await until('the label selector box', async () => /label selector/.test((await p.locator('.quick-input-widget input').getAttribute('placeholder').catch(() => '')) ?? ''), 30_000);
+      await p.keyboard.press('Enter');
+      const note = await notification(p, new RegExp(`pods checked in "${NS}"`), 60_000);
+      const view = pane(p, 'Envoy Pods');
+      const rows = await until('the Envoy Pods view', async () => {
+        const r = (await view.locator('.monaco-list-row').allInnerTexts().catch(() => [] as string[])).map((x) => x.replace(/\s+/g, ' '));
+        return r.some((x) => x.includes(`${NS}/${POD}`)) && r.some((x) => x.includes('details-pending')) ? r : undefined;
+      }, 30_000);
+      check(rows.some((r) => r.includes('details-pending') && r.includes('not checked')), `rows: ${rows.join(' | ')}`);
+      check(rows.some((r) => r.includes('Replicas that disagree')), `rows: ${rows.join(' | ')}`);
+      check(rows.some((r) => r.includes(`${NS}/${POD}`) && /\d+ warnings?/.test(r)), `rows: ${rows.join(' | ')}`);
+      await p.screenshot({ path: path.join(OUTPUT, 'e2e-check-pods.png') });
+      return `${note.slice(0, 120)}`;
+    });
+
+    await step('opening a pod\'s finding fetches its dump and reveals the finding', async () => {
+      // The side bar is crowded by now: collapse every other view, so the pod's findings have room to render.
+      for (let i = 0; i < 12; i++) {
+        const other = p.locator('.sidebar .pane-header[aria-expanded="true"]').filter({ hasNotText: 'Envoy Pods' }).first();
+        if ((await other.count()) === 0) break;
+        await other.click();
+      }
+      const view = pane(p, 'Envoy Pods');
+      await view.locator('.monaco-list-row', { hasText: `${NS}/${POD}` }).first().click();
+      const finding = view.locator('.monaco-list-row', { hasText: 'mirrors requests' }).first();
+      await finding.waitFor({ timeout: 10_000 });
+      const where = /Ln (\d+), Col (\d+)/.exec(await finding.innerText());
+      check(!!where, 'the finding shows its line');
+      await finding.click();
+      const at = await until('the cursor on the finding', async () => {
+        const c = await cursor(p);
+        return c && c.line === Number(where![1]) ? c : undefined;
+      }, 60_000);
+      // The pod's dump is the active editor.
+      await p.locator('.tabs-container .tab.active', { hasText: new RegExp(`^${POD}\\.${NS}\\.\\d{8}T\\d{6}Z\\.config_dump\\.json`) }).first().waitFor({ timeout: 10_000 });
+      await p.screenshot({ path: path.join(OUTPUT, 'e2e-check-pods-finding.png') });
+      return `Ln ${at.line}, Col ${at.col}`;
+    });
+
+    await exercise('envoyLens.clearPods', 'the Envoy Pods view goes away', async () => {
+      await paneButton(p, 'Envoy Pods', 'Clear Envoy Pods');
+      await until('the Envoy Pods view to close', async () => !(await pane(p, 'Envoy Pods').isVisible()), 30_000);
     });
 
     await step('every contributed command ran from the extension', async () => {

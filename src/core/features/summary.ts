@@ -17,3 +17,26 @@ export function renderSummary(ws: Workspace, a: Analysis, value: unknown, title?
   if (!any) return `${head}No listeners, routes, clusters, endpoints or secrets.\n`;
   return head + renderProxyConfig('all', { parts, ws, analysis: a }, {});
 }
+
+/** What a dump holds, by kind: listeners, route configurations, virtual hosts, routes, clusters, endpoint configurations, secrets. */
+export function resourceCounts(a: Analysis): Record<string, number> {
+  const c = { listeners: 0, routeConfigs: 0, virtualHosts: 0, routes: 0, clusters: 0, endpointConfigs: 0, secrets: 0 };
+  // Envoy lists inline route configurations again under static_route_configs: count them once.
+  const skipInline = a.complete.has('routeConfig');
+  const inInline = (i: number): boolean => {
+    for (let p = i; p >= 0; p = a.defs[p].parent) if (a.defs[p].kind === 'routeConfig') return a.defs[p].state === 'inline';
+    return false;
+  };
+  const key: Partial<Record<string, keyof typeof c>> = {
+    listener: 'listeners', routeConfig: 'routeConfigs', virtualHost: 'virtualHosts', route: 'routes', cluster: 'clusters',
+    endpoints: 'endpointConfigs', secret: 'secrets',
+  };
+  for (let i = 0; i < a.defs.length; i++) {
+    const d = a.defs[i];
+    if (d.group !== 'main') continue;
+    if (skipInline && (d.kind === 'routeConfig' || d.kind === 'virtualHost' || d.kind === 'route') && inInline(i)) continue;
+    const k = key[d.kind];
+    if (k) c[k]++;
+  }
+  return c;
+}
