@@ -61,6 +61,18 @@ export function normalizeKeys(v: unknown, depth = 0, opaque = false): unknown {
   return out;
 }
 
+/** A copy with containers deeper than MAX_DEPTH empty (`__proto__` keys kept as data, as JSON.parse made them). */
+function cutDepth(v: unknown, depth: number): unknown {
+  if (v === null || typeof v !== 'object') return v;
+  if (depth >= MAX_DEPTH) return Array.isArray(v) ? [] : {};
+  if (Array.isArray(v)) return v.map((x) => cutDepth(x, depth + 1));
+  const out: Obj = {};
+  for (const [k, val] of Object.entries(v as Obj)) {
+    Object.defineProperty(out, k, { value: cutDepth(val, depth + 1), enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}
+
 /** True for a plain object. */
 export function isObj(v: unknown): v is Obj {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -139,6 +151,14 @@ export class ResourceReader {
     }
     const node = f.byStart!.get(start);
     return node === undefined ? undefined : toValue(f.tape, node);
+  }
+
+  /**
+   * A definition's whole span as the file writes it (keys as spelled, the dump wrapper kept), containers deeper than
+   * MAX_DEPTH copied empty: what a resource document shows.
+   */
+  rawValue(uri: string, def: Definition): unknown {
+    return cutDepth(this.rawAt(uri, def.span.start, def.span.end), 0);
   }
 
   /**

@@ -1,0 +1,241 @@
+/**
+ * A dump as a folder of small documents, one per resource (issue 12): `listeners/virtualInbound.json`,
+ * `clusters/outbound|9080||ratings.default.svc.cluster.local.json`, … Each document is the resource as the dump holds
+ * it (its dump wrapper with `version_info` / `last_updated` kept), pretty-printed inside the smallest container that
+ * reads as what it is: a ConfigDump section (`{"@type": "…ClustersConfigDump", "dynamic_active_clusters": [ … ]}`),
+ * a `/clusters` status list, or an istioctl array. None of these shapes is self-contained, so a reference in one
+ * resource document resolves to its definition in another, as across istioctl's per-type files; a section document
+ * holds the complete set of its own kind, so a name missing from every document is a finding, as in the whole dump.
+ *
+ * Pure: the caller reads the resource's value (JSON.parse of its span, or the YAML tape) and analyzes the text.
+ */
+import { stringify } from 'yaml';
+import type { Analysis, DefKind, DefState, Definition } from '../model/types';
+import { ResourceReader } from '../trace/resources';
+
+/** One resource document of a dump. */
+export interface ResourceEntry {
+  /** Path inside the dump's folder: `clusters/outbound|9080||ratings.default.svc.cluster.local.json`. */
+  path: string;
+  kind: DefKind;
+  name: string;
+  state: DefState;
+  /** Index of its definition in the dump's analysis. */
+  def: number;
+}
+
+/** The folder of each kind that gets documents of its own (the others live inside them: filter chains, routes …). */
+export const RESOURCE_FOLDERS: Partial<Record<DefKind, string>> = {
+  listener: 'listeners',
+  routeConfig: 'routes',
+  cluster: 'clusters',
+  endpoints: 'endpoints',
+  secret: 'secrets',
+  ecdsFilter: 'ecds',
+  scopedRoute: 'scoped-routes',
+  clusterStatus: 'cluster-statuses',
+};
+
+/** Longest file name kept whole; longer ones are cut and end in a hash of the whole name. */
+const MAX_NAME = 180;
+
+/** A short, stable hash (FNV-1a, 32 bits, hex) for cut names. */
+function shortHash(s: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
+  return h.toString(16).padStart(8, '0');
+}
+
+/**
+ * A file name for a resource name: `/` and `\` (path separators) and control characters written `%XX`, `%` itself
+ * too; a leading dot kept visible; empty names `(unnamed)`; long names cut with a hash. Everything else stays as
+ * Envoy and Istio spell it (`outbound|9080||ratings.default.svc.cluster.local`).
+ */
+export function fileNameOf(name: string): string {
+  let s = name.replace(/[%/\\\u0000-\u001f\u007f]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+  if (s === '' || s === '.' || s === '..') s = s === '' ? '(unnamed)' : s.replace(/\./g, '%2E');
+  if (s.length > MAX_NAME) s = `${s.slice(0, MAX_NAME - 10)}~${shortHash(name)}`;
+  return s;
+}
+
+/**
+ * The resource documents of a dump, in the dump's order: every top-level listener, route configuration, cluster,
+ * load assignment, secret, ECDS filter, scoped route and `/clusters` status. A name used twice in one folder (a
+ * warming copy beside the active one, a static and a dynamic copy) gets its state, then a number: `name (warming)`,
+ * `name ~2`. Stable: the same dump gives the same paths.
+ */
+export function resourceEntries(a: Analysis): ResourceEntry[] {
+  const out: ResourceEntry[] = [];
+  const taken = new Set<string>();
+  const ext = a.format === 'yaml' ? 'yaml' : 'json';
+  a.defs.forEach((d, i) => {
+    const folder = RESOURCE_FOLDERS[d.kind];
+    if (!folder || d.parent >= 0 || d.group !== 'main') return;
+    const base = `${folder}/${fileNameOf(d.name)}`;
+    let path = `${base}.${ext}`;
+    if (taken.has(path.toLowerCase())) path = `${base} (${d.state}).${ext}`;
+    for (let n = 2; taken.has(path.toLowerCase()); n++) path = `${base} ~${n}.${ext}`;
+    taken.add(path.toLowerCase());
+    out.push({ path, kind: d.kind, name: d.name, state: d.state, def: i });
+  });
+  return out;
+}
+
+/** The ConfigDump message of each kind's sections. */
+const DUMP_TYPE: Partial<Record<DefKind, string>> = {
+  listener: 'ListenersConfigDump',
+  routeConfig: 'RoutesConfigDump',
+  cluster: 'ClustersConfigDump',
+  endpoints: 'EndpointsConfigDump',
+  secret: 'SecretsConfigDump',
+  ecdsFilter: 'EcdsConfigDump',
+  scopedRoute: 'ScopedRoutesConfigDump',
+};
+
+/** Sections of the ConfigDump messages, as Envoy spells them. */
+const DUMP_SECTIONS = new Set([
+  'dynamic_listeners', 'static_listeners', 'dynamic_route_configs', 'static_route_configs', 'dynamic_active_clusters',
+  'dynamic_warming_clusters', 'static_clusters', 'dynamic_endpoint_configs', 'static_endpoint_configs',
+  'dynamic_active_secrets', 'dynamic_warming_secrets', 'static_secrets', 'ecds_filters', 'dynamic_scoped_route_configs',
+  'inline_scoped_route_configs',
+]);
+
+/** A bootstrap's static resource, as the ConfigDump section that lists static resources of its kind holds it. */
+const FROM_BOOTSTRAP: Partial<Record<DefKind, [string, string | undefined]>> = {
+  listener: ['static_listeners', 'listener'],
+  cluster: ['static_clusters', 'cluster'],
+  secret: ['static_secrets', undefined],
+};
+
+/** The value a resource document holds: the resource (as read from its definition's span) in its container. */
+export function resourceDocumentValue(d: Definition, raw: unknown): unknown {
+  const type = DUMP_TYPE[d.kind];
+  if (type && DUMP_SECTIONS.has(d.section)) return { '@type': `type.googleapis.com/envoy.admin.v3.${type}`, [d.section]: [raw] };
+  const boot = type && d.section.startsWith('static_resources.') ? FROM_BOOTSTRAP[d.kind] : undefined;
+  if (type && boot) return { '@type': `type.googleapis.com/envoy.admin.v3.${type}`, [boot[0]]: [boot[1] ? { [boot[1]]: raw } : raw] };
+  if (d.section === 'cluster_statuses' || d.section === 'listener_statuses') return { [d.section]: [raw] };
+  return [raw];
+}
+
+/** The text of a resource document: pretty JSON (two spaces), or YAML when the dump is YAML. */
+export function renderResourceDocument(d: Definition, raw: unknown, format: 'json' | 'yaml'): string {
+  const value = resourceDocumentValue(d, raw);
+  return format === 'yaml' ? stringify(value, { lineWidth: 0, aliasDuplicateObjects: false }) : JSON.stringify(value, null, 2) + '\n';
+}
+
+/** One resource document: where it lives and its text. */
+export interface ResourceDocument {
+  entry: ResourceEntry;
+  uri: string;
+  text: string;
+}
+
+/**
+ * The resource documents of a dump, rendered one at a time (the caller keeps what it needs: a document's text is
+ * rendered again on demand rather than held). `uriOf` names each document.
+ */
+export function* resourceDocuments(a: Analysis, source: string | Uint8Array, uriOf: (e: ResourceEntry) => string): Generator<ResourceDocument> {
+  const reader = new ResourceReader((u) => (u === a.uri ? a : undefined), (u) => (u === a.uri ? source : undefined));
+  for (const entry of resourceEntries(a)) {
+    yield { entry, uri: uriOf(entry), text: renderResourceDocument(a.defs[entry.def], reader.rawValue(a.uri, a.defs[entry.def]), a.format) };
+  }
+}
+
+/** One document rendered again (the same text resourceDocuments gave it), or undefined when the dump has no such path. */
+export function renderResourceAt(a: Analysis, source: string | Uint8Array, path: string, reader?: ResourceReader): string | undefined {
+  const entry = resourceEntries(a).find((e) => e.path === path);
+  if (!entry) return undefined;
+  const r = reader ?? new ResourceReader((u) => (u === a.uri ? a : undefined), (u) => (u === a.uri ? source : undefined));
+  return renderResourceDocument(a.defs[entry.def], r.rawValue(a.uri, a.defs[entry.def]), a.format);
+}
+
+/**
+ * Places of the whole dump → places in its resource documents, by what sits there rather than by offset (a document
+ * is the resource pretty-printed again): the k-th reference, definition, regex or certificate inside a resource is the k-th of its
+ * document, which holds that resource only and is read the same way. A place outside every resource (a dump-level
+ * finding such as `no-eds-section`) maps to the start of the first document; a place inside a resource that is none
+ * of these, to the resource's name.
+ */
+export class ResourcePlaces {
+  /** Documents by their resource's start in the dump. */
+  private readonly order: number[];
+
+  constructor(
+    private readonly dump: Analysis,
+    private readonly entries: readonly ResourceEntry[],
+    /** A document's analysis, by its index in `entries`; undefined while it is not made yet. */
+    private readonly docOf: (i: number) => Analysis | undefined,
+  ) {
+    this.order = entries.map((_, i) => i).sort((x, y) => this.spanOf(x).start - this.spanOf(y).start);
+  }
+
+  private spanOf(i: number): { start: number; end: number } {
+    return this.dump.defs[this.entries[i].def].span;
+  }
+
+  /** The document (index in `entries`) whose resource holds offset `o`, or -1. */
+  entryAt(o: number): number {
+    let lo = 0;
+    let hi = this.order.length - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.spanOf(this.order[mid]).start <= o) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    if (found < 0) return -1;
+    const i = this.order[found];
+    return o < this.spanOf(i).end ? i : -1;
+  }
+
+  /** Where a span of the dump is in the documents: the document's index and the span there. */
+  locate(span: { start: number; end: number }): { entry: number; span: { start: number; end: number } } | undefined {
+    if (this.entries.length === 0) return undefined;
+    const i = this.entryAt(span.start);
+    if (i < 0) return { entry: this.order[0], span: { start: 0, end: 0 } };
+    const doc = this.docOf(i);
+    if (!doc) return undefined;
+    const outer = this.spanOf(i);
+    // Lists sorted by start (references, regexes): the run inside the resource, by binary search.
+    const within = <T>(list: readonly T[], at: (x: T) => { start: number }): T[] => {
+      const first = (o: number): number => {
+        let lo = 0;
+        let hi = list.length;
+        while (lo < hi) {
+          const mid = (lo + hi) >> 1;
+          if (at(list[mid]).start < o) lo = mid + 1;
+          else hi = mid;
+        }
+        return lo;
+      };
+      return list.slice(first(outer.start), first(outer.end));
+    };
+    // The k-th reference, definition (by its name or its whole span) or regex of the resource.
+    const refs = within(this.dump.refs, (r) => r.span);
+    let k = refs.findIndex((r) => r.span.start === span.start);
+    if (k >= 0 && doc.refs.length === refs.length) return { entry: i, span: doc.refs[k].span };
+    // A resource's definitions follow its own, up to the next top-level one (extraction walks it depth first).
+    const defs: Definition[] = [];
+    for (let j = this.entries[i].def; j < this.dump.defs.length; j++) {
+      const d = this.dump.defs[j];
+      if (j > this.entries[i].def && d.parent < 0) break;
+      if (d.span.start >= outer.start && d.span.start < outer.end) defs.push(d);
+    }
+    k = defs.findIndex((d) => d.nameSpan.start === span.start);
+    if (k >= 0 && doc.defs.length === defs.length) return { entry: i, span: doc.defs[k].nameSpan };
+    k = defs.findIndex((d) => d.span.start === span.start);
+    if (k >= 0 && doc.defs.length === defs.length) return { entry: i, span: doc.defs[k].span };
+    const regexes = within(this.dump.regexes, (r) => r.span);
+    k = regexes.findIndex((r) => r.span.start === span.start);
+    if (k >= 0 && doc.regexes.length === regexes.length) return { entry: i, span: doc.regexes[k].span };
+    // Certificates: the data value they were read from.
+    const certs = defs.flatMap((d) => d.info.certificates ?? []);
+    const docCerts = doc.defs.flatMap((d) => d.info.certificates ?? []);
+    k = certs.findIndex((c) => c.span.start === span.start);
+    if (k >= 0 && docCerts.length === certs.length) return { entry: i, span: docCerts[k].span };
+    const top = doc.defs.find((d) => d.parent < 0);
+    return { entry: i, span: top ? top.nameSpan : { start: 0, end: 0 } };
+  }
+}
