@@ -23,7 +23,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { analyze, check, diffDumps, Workspace, type Analysis } from '../src/core/facade';
+import { analyze, check, diffDumps, DumpSplitter, hoverAt, Workspace, type Analysis } from '../src/core/facade';
 import { DEFAULT_SIZE_OPTIONS, generateDumpWithStats, plantDiff, sizeToServices, toYaml, type Casing, type DumpStats, type PlantedEdit } from './generateDump';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -39,6 +39,9 @@ const TARGETS = {
   lookupP99Ms: 1,
   yamlRatio: 15,
   diffRatio: 1.5,
+  firstProblemsRatio: 2,
+  openDocMs: 100,
+  resourceLookupP99Ms: 5,
 };
 
 const ALL_SIZES = [1, 10, 50, 150];
@@ -386,6 +389,24 @@ interface CaseResult {
   /** diff of this dump against a second fetch with planted edits (the 50 MB case, or the largest size run). */
   diff?: DiffFigures;
   diffError?: string;
+  /** The dump opened as its resource documents (issue 12; the 50 and 150 MB cases). */
+  resources?: ResourceFigures;
+  resourcesError?: string;
+}
+
+interface ResourceFigures {
+  docs: number;
+  findings: number;
+  /** Index + check of the whole dump + the documents that hold findings, findings placed: what the Problems panel needs. */
+  firstProblems: Timing & { ratio: number };
+  /** Every document made (information; made in the worker after the first Problems). */
+  allDocsMs: number;
+  /** Rendering one document again (what reading it from the file system costs in the worker). */
+  openDoc: { p50Ms: number; p99Ms: number; maxMs: number; samples: number };
+  /** hoverAt and definitionAt at references inside resource documents, resolving across them. */
+  lookup: { p50Ms: number; p99Ms: number; maxMs: number; samples: number };
+  /** What the editor's main thread keeps: every document's analysis, per byte of the dump. */
+  heapPerByte: number;
 }
 
 interface DiffFigures {
@@ -448,6 +469,71 @@ function diffFigures(text: string, bytes: Buffer, tag: string, args: Args): Diff
   return {
     parseBoth, diff: { ...d, ratio: d.medianMs / parseBoth.medianMs },
     expected: expected.length, found: found.length, exact: JSON.stringify(expected) === JSON.stringify(found),
+  };
+}
+
+function resourceFigures(text: string, bytes: Buffer, tag: string, args: Args): ResourceFigures {
+  const base = `envoy-dump://bench/${tag}/`;
+  let made: DumpSplitter | undefined;
+  let firstDocs = 0;
+  let findings = 0;
+  const t = measure([
+    { id: 'parse', fn: () => JSON.parse(text) },
+    {
+      id: 'first',
+      fn: () => {
+        made = new DumpSplitter(freshUri(tag, 'json'), bytes, base);
+        const f = made.first();
+        firstDocs = f.docs.length;
+        findings = f.diagnostics.length;
+        return f;
+      },
+    },
+  ], bytes.length, args.runs === undefined ? 5 : Math.min(args.runs, 7), 60_000);
+  const parse = t.get('parse')!;
+  const first = t.get('first')!;
+  // Every document, then what the main thread keeps of them.
+  const splitter = new DumpSplitter(freshUri(tag, 'json'), bytes, base);
+  const docs: Analysis[] = [];
+  const a0 = now();
+  docs.push(...splitter.first().docs);
+  for (let b = splitter.next(); b.docs.length > 0; b = splitter.next()) docs.push(...b.docs);
+  const allDocsMs = ms(a0, now());
+  gc?.();
+  const h0 = process.memoryUsage().heapUsed;
+  const ws = new Workspace();
+  for (const d of docs) ws.set(d);
+  gc?.();
+  const heapPerByte = (process.memoryUsage().heapUsed - h0) / bytes.length;
+  // Rendering documents again, and lookups inside them.
+  const sorted = (xs: number[]) => xs.sort((x, y) => x - y);
+  const renders: number[] = [];
+  const step = Math.max(1, Math.floor(splitter.all.length / 300));
+  for (let i = 0; i < splitter.all.length; i += step) {
+    const def = splitter.defs.get(splitter.all[i].uri)!;
+    const r0 = now();
+    consume(splitter.render(def));
+    renders.push(ms(r0, now()));
+  }
+  const looks: number[] = [];
+  const dstep = Math.max(1, Math.floor(docs.length / 500));
+  for (let i = 0; i < docs.length; i += dstep) {
+    const d = docs[i];
+    const r = d.refs[0];
+    if (!r) continue;
+    const l0 = now();
+    consume(hoverAt(ws, d.uri, r.span.start + 1));
+    consume(ws.definitionAt(d.uri, r.span.start + 1));
+    looks.push(ms(l0, now()));
+  }
+  const stat = (xs: number[]) => {
+    const s = sorted(xs);
+    return { p50Ms: percentile(s, 50), p99Ms: percentile(s, 99), maxMs: s[s.length - 1] ?? 0, samples: s.length };
+  };
+  consume(made);
+  return {
+    docs: splitter.all.length, findings: findings || firstDocs, firstProblems: { ...first, ratio: first.medianMs / parse.medianMs },
+    allDocsMs, openDoc: stat(renders), lookup: stat(looks), heapPerByte,
   };
 }
 
@@ -515,6 +601,16 @@ async function runCase(sizeMB: number, casing: Casing, args: Args, withYaml: boo
     } catch (e) {
       result.diffError = e instanceof Error ? e.message : String(e);
       log(`[${tag}] diff failed: ${result.diffError}`);
+    }
+  }
+
+  if (sizeMB >= 50 && casing === 'snake') {
+    log(`[${tag}] the dump as its resource documents…`);
+    try {
+      result.resources = resourceFigures(text, bytes, tag, args);
+    } catch (e) {
+      result.resourcesError = e instanceof Error ? e.message : String(e);
+      log(`[${tag}] resources failed: ${result.resourcesError}`);
     }
   }
 
@@ -587,6 +683,19 @@ function report(results: CaseResult[]): string {
       lines.push(row(['', 'diff: planted changes', `${d.found} found of ${d.expected} expected${d.exact ? ', exactly' : ', NOT the same set'}`, '', d.exact ? 'ok' : 'MISS']));
       lines.push(row(['', 'diff A B (index both + diff)', `${fmtMs(d.diff.medianMs)} = ${d.diff.ratio.toFixed(2)}× JSON.parse of both ${fmtMs(d.parseBoth.medianMs)} (paired ${d.diff.pairedRatio.toFixed(2)}×)`,
         `≤ ${TARGETS.diffRatio}×`, verdict(d.diff.ratio <= TARGETS.diffRatio)]));
+    }
+    if (r.resourcesError) lines.push(row(['', 'as resource documents', `failed: ${r.resourcesError}`, '', 'MISS']));
+    if (r.resources) {
+      const x = r.resources;
+      lines.push(row(['', 'resources: first Problems', `${fmtMs(x.firstProblems.medianMs)} = ${x.firstProblems.ratio.toFixed(2)}× JSON.parse (${x.findings} findings placed)`,
+        `≤ ${TARGETS.firstProblemsRatio}×`, verdict(x.firstProblems.ratio <= TARGETS.firstProblemsRatio)]));
+      lines.push(row(['', 'resources: every document', `${x.docs} documents in ${fmtMs(x.allDocsMs)} (after the first Problems)`, '', '']));
+      lines.push(row(['', 'resources: open a document', `p50 ${fmtMs(x.openDoc.p50Ms)}, p99 ${fmtMs(x.openDoc.p99Ms)} (${x.openDoc.samples} rendered)`,
+        `< ${TARGETS.openDocMs} ms`, verdict(x.openDoc.p99Ms < TARGETS.openDocMs)]));
+      lines.push(row(['', 'resources: hover+definition', `p50 ${fmtMs(x.lookup.p50Ms)}, p99 ${fmtMs(x.lookup.p99Ms)} (${x.lookup.samples} references)`,
+        `p99 < ${TARGETS.resourceLookupP99Ms} ms`, verdict(x.lookup.p99Ms < TARGETS.resourceLookupP99Ms)]));
+      lines.push(row(['', 'resources: editor heap', `${x.heapPerByte.toFixed(3)} B/B (every document's analysis)`, `≤ ${TARGETS.retainedPerByte}`,
+        verdict(x.heapPerByte <= TARGETS.retainedPerByte)]));
     }
     for (const [label, m] of [['retained (Buffer input)', r.retained.buffer], ['retained (string input)', r.retained.string]] as const) {
       lines.push(row(['', label, `${m.heapPerByte.toFixed(3)} B/B heap (${fmtMB(m.heapBytes)})`, `≤ ${TARGETS.retainedPerByte}`,

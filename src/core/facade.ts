@@ -6,13 +6,17 @@ import { runChecks } from './checks/index';
 import type { Diagnostic } from './checks/types';
 import { extract } from './model/extract';
 import { judgeRegexes, regexSites } from './model/regexSites';
-import type { Analysis, FileProblem, Span } from './model/types';
+import type { Analysis, DefKind, DefState, Definition, FileProblem, Span } from './model/types';
 import { scanJson } from './parse/jsonScanner';
 import { toValue } from './parse/nav';
 import { isAsciiBytes, utf8ToUtf16Offsets } from './parse/offsets';
-import { MAX_DEPTH, type Tape } from './parse/tape';
+import { MAX_DEPTH, MSG_TOO_DEEP, type Tape } from './parse/tape';
 import { parseYamlToTape } from './parse/yamlTape';
-import type { Workspace } from './workspace';
+import { Workspace } from './workspace';
+import { CancellationError } from './cancel';
+import { LineIndex } from './lines';
+import { ResourceReader } from './trace/resources';
+import { renderResourceDocument, resourceEntries, encodePathSegment, ResourcePlaces, type ResourceEntry } from './features/resourceDocs';
 
 export interface AnalyzeOptions {
   /** The editor's language id; `yaml` parses as YAML unless the content is plainly JSON. */
@@ -235,7 +239,7 @@ export type { TrafficNode, TrafficItem, TraceTarget } from './features/traffic';
 export { diffDumps, changeDocument, resourceFingerprints, VOLATILE_FIELDS, secretIdentity } from './features/diff';
 export type { DiffKind, DiffSide, DiffOptions, DiffResult, DumpChange, FieldChange, FingerprintOptions } from './features/diff';
 export { sha256Hex } from './sha256';
-export { resourceEntries, renderResourceDocument, resourceDocumentValue, resourceDocuments, renderResourceAt, fileNameOf, RESOURCE_FOLDERS, ResourcePlaces } from './features/resourceDocs';
+export { resourceEntries, renderResourceDocument, resourceDocumentValue, resourceDocuments, renderResourceAt, fileNameOf, encodePathSegment, RESOURCE_FOLDERS, ResourcePlaces } from './features/resourceDocs';
 export type { ResourceEntry, ResourceDocument } from './features/resourceDocs';
 export { ResourceReader } from './trace/resources';
 export { scrubDump } from './features/scrub';
@@ -250,3 +254,158 @@ export { secretRows, dumpTime, certificateStatus, certificateHoverLines, parseTi
 export type { SecretTable, DumpTime, CertificateStatus } from './features/certificates';
 export { parseCertificate, readPemBundle, readBase64PemBundle, decodeBase64 } from './x509';
 export type { X509Fields, X509Result } from './x509';
+
+// ------------------------------------------------------------------------------- a dump as its resource documents
+
+/** A finding of the whole dump placed in a resource document, in lines and characters (0-based). */
+export interface PlacedFinding {
+  uri: string;
+  code: Diagnostic['code'];
+  severity: Diagnostic['severity'];
+  message: string;
+  tags?: Diagnostic['tags'];
+  range: [number, number, number, number];
+}
+
+/** Part of a dump split into its resource documents. */
+export interface SplitBatch {
+  /** The documents made in this batch, with their analyses (URI: `base` + the entry's path, segments encoded). */
+  entries: Array<{ path: string; kind: DefKind; name: string; state: DefState; uri: string }>;
+  docs: Analysis[];
+  /** Findings placed in this batch's documents (the first batch: all of them). */
+  diagnostics: PlacedFinding[];
+  /** Documents still to make after this batch. */
+  remaining: number;
+}
+
+/**
+ * A dump being split into its resource documents: made once (the dump indexed and checked as a whole), then
+ * `first()` makes the documents that hold findings and places every finding (what the Problems panel needs), and
+ * `next()` makes the others in batches. Each document's text is dropped once it is indexed; `render()` makes it again.
+ * The dump's own analysis is dropped when the last batch is made (the reader keeps the text and a format stub).
+ */
+export class DumpSplitter {
+  readonly format: 'json' | 'yaml';
+  readonly indexMs: number;
+  /** Every document: its path, kind, name, state and URI, in the dump's order. */
+  readonly all: Array<{ path: string; kind: DefKind; name: string; state: DefState; uri: string }>;
+  /** The definition each document renders, by URI (kept to render again). */
+  readonly defs = new Map<string, Definition>();
+  readonly reader: ResourceReader;
+  private dump: Analysis | undefined;
+  private readonly entries: ResourceEntry[];
+  private readonly docs: Array<Analysis | undefined>;
+  private readonly places: ResourcePlaces;
+  private readonly byEntry = new Map<number, Diagnostic[]>();
+  private readonly cut: boolean;
+  private cursor = 0;
+  private made = 0;
+
+  constructor(
+    readonly uri: string,
+    source: string | Uint8Array,
+    readonly base: string,
+    private readonly options: { languageId?: string; isCancelled?: () => boolean; now?: () => number } = {},
+  ) {
+    const now = options.now ?? Date.now;
+    const t0 = now();
+    const a = analyze(uri, source, { languageId: options.languageId, isCancelled: options.isCancelled });
+    this.indexMs = now() - t0;
+    this.dump = a;
+    this.format = a.format;
+    // Values are copied with a depth cut only when the scanner met nesting that deep (the copy costs a walk).
+    this.cut = a.problems.some((p) => p.message === MSG_TOO_DEEP);
+    const whole = new Workspace();
+    whole.set(a);
+    const found = check(whole, uri);
+    this.entries = resourceEntries(a);
+    this.docs = new Array(this.entries.length);
+    const stub = { uri, format: a.format } as Analysis;
+    this.reader = new ResourceReader((u) => (u === uri ? stub : undefined), (u) => (u === uri ? source : undefined));
+    this.places = new ResourcePlaces(a, this.entries, (i) => this.docs[i]);
+    for (const d of found) {
+      const i = Math.max(0, this.places.entryAt(d.span.start));
+      const list = this.byEntry.get(i);
+      if (list) list.push(d);
+      else this.byEntry.set(i, [d]);
+    }
+    this.all = this.entries.map((e) => ({ path: e.path, kind: e.kind, name: e.name, state: e.state, uri: base + e.path.split('/').map(encodePathSegment).join('/') }));
+    this.all.forEach((e, i) => this.defs.set(e.uri, a.defs[this.entries[i].def]));
+  }
+
+  /** The text of a document (the same each time). */
+  render(def: Definition): string {
+    return renderResourceDocument(def, this.cut ? this.reader.rawValue(this.uri, def) : this.reader.rawValueUncut(this.uri, def), this.format);
+  }
+
+  private make(i: number, out: SplitBatch): void {
+    const e = this.all[i];
+    const text = this.render(this.defs.get(e.uri)!);
+    const doc = analyze(e.uri, text, { languageId: this.format });
+    this.docs[i] = doc;
+    this.made++;
+    out.entries.push(e);
+    out.docs.push(doc);
+    const mine = this.byEntry.get(i);
+    if (!mine) return;
+    const lines = new LineIndex(text);
+    for (const d of mine) {
+      const at = this.places.locate(d.span);
+      if (!at) continue;
+      const s = lines.positionAt(at.span.start);
+      const end = lines.positionAt(at.span.end);
+      out.diagnostics.push({ uri: e.uri, code: d.code, severity: d.severity, message: d.message, tags: d.tags, range: [s.line, s.character, end.line, end.character] });
+    }
+  }
+
+  private tick(n: number): void {
+    if (this.options.isCancelled && (n & 0xff) === 0 && this.options.isCancelled()) throw new CancellationError('Opening the dump as its resources was cancelled.');
+  }
+
+  /** The documents that hold findings, with every finding placed. */
+  first(): SplitBatch {
+    const out: SplitBatch = { entries: [], docs: [], diagnostics: [], remaining: 0 };
+    let n = 0;
+    for (const i of [...this.byEntry.keys()].sort((x, y) => x - y)) {
+      this.tick(n++);
+      this.make(i, out);
+    }
+    out.remaining = this.all.length - this.made;
+    this.release();
+    return out;
+  }
+
+  /** Up to `max` more documents; `remaining` 0 when all are made. */
+  next(max = 2000): SplitBatch {
+    const out: SplitBatch = { entries: [], docs: [], diagnostics: [], remaining: 0 };
+    let n = 0;
+    while (this.cursor < this.all.length && out.docs.length < max) {
+      const i = this.cursor++;
+      if (this.docs[i]) continue;
+      this.tick(n++);
+      this.make(i, out);
+    }
+    out.remaining = this.all.length - this.made;
+    this.release();
+    return out;
+  }
+
+  /** Once every document is made, the documents' analyses and the dump's own go (the caller holds what it keeps). */
+  private release(): void {
+    if (this.made < this.all.length) return;
+    this.dump = undefined;
+    this.docs.fill(undefined);
+  }
+}
+
+/** A whole split at once (tests, the benchmark): every document, every finding placed. */
+export function splitDump(uri: string, source: string | Uint8Array, base: string, options: { languageId?: string; isCancelled?: () => boolean } = {}): SplitBatch & { splitter: DumpSplitter } {
+  const s = new DumpSplitter(uri, source, base, options);
+  const out = s.first();
+  for (let b = s.next(Infinity); b.docs.length > 0; b = s.next(Infinity)) {
+    out.entries.push(...b.entries);
+    out.docs.push(...b.docs);
+  }
+  out.remaining = 0;
+  return { ...out, splitter: s };
+}

@@ -7,7 +7,7 @@ import { readdirSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { check, type Diagnostic as CoreDiagnostic, type Severity } from '../core/facade';
 import { SEVERITY, toRange } from './convert';
-import type { DumpIndex } from './dumpIndex';
+import { RESOURCE_SCHEME, type DumpIndex, type OpenedDump } from './dumpIndex';
 import { log } from './log';
 import { slice } from './mainThread';
 
@@ -77,7 +77,8 @@ export class DiagnosticsController implements vscode.Disposable {
 
   /** Indexes a document soon; the analysis update then refreshes every open dump's diagnostics. */
   schedule(doc: vscode.TextDocument, delay: number): void {
-    if (!this.index.isEnvoy(doc)) return;
+    // Resource documents carry their dump's findings (setPlaced), not checks of their own.
+    if (doc.uri.scheme === RESOURCE_SCHEME || !this.index.isEnvoy(doc)) return;
     const key = doc.uri.toString();
     clearTimeout(this.timers.get(key));
     this.timers.set(
@@ -92,6 +93,7 @@ export class DiagnosticsController implements vscode.Disposable {
   }
 
   private closed(doc: vscode.TextDocument): void {
+    if (doc.uri.scheme === RESOURCE_SCHEME) return;
     const key = doc.uri.toString();
     clearTimeout(this.timers.get(key));
     this.timers.delete(key);
@@ -102,7 +104,7 @@ export class DiagnosticsController implements vscode.Disposable {
   /** Recomputes diagnostics of every open document that has an analysis (each in tasks of its own). */
   refreshAll(): void {
     for (const doc of vscode.workspace.textDocuments) {
-      if (this.index.get(doc.uri)) void this.refresh(doc);
+      if (doc.uri.scheme !== RESOURCE_SCHEME && this.index.get(doc.uri)) void this.refresh(doc);
     }
   }
 
@@ -164,6 +166,38 @@ export class DiagnosticsController implements vscode.Disposable {
         .map((r) => new vscode.DiagnosticRelatedInformation(new vscode.Location(doc.uri, toRange(doc, r.span)), r.message));
     }
     return diag;
+  }
+
+  /**
+   * The findings of a dump opened as its resources, each already placed in its resource document (none of which needs
+   * to be open): set in steps with yields between them. Severity overrides and `enabled` apply as to any dump.
+   */
+  async setPlaced(base: string, placed: OpenedDump['diagnostics']): Promise<void> {
+    for (const [uri] of this.collection) if (uri.toString().startsWith(base)) this.collection.delete(uri);
+    const config = vscode.workspace.getConfiguration('envoyLens.diagnostics');
+    if (!config.get<boolean>('enabled', true)) return;
+    const overrides = config.get<Record<string, Override>>('severity', {});
+    const byUri = new Map<string, vscode.Diagnostic[]>();
+    for (let i = 0; i < placed.length; i += CONVERT_STEP) {
+      slice(base, 'diagnostics', () => {
+        for (const p of placed.slice(i, i + CONVERT_STEP)) {
+          const level = overrides[p.code] ?? p.severity;
+          if (level === 'off') continue;
+          const d = new vscode.Diagnostic(new vscode.Range(p.range[0], p.range[1], p.range[2], p.range[3]), p.message, SEVERITY[level as Severity] ?? SEVERITY[p.severity]);
+          d.source = 'envoy-lens';
+          const line = this.docLines.get(p.code);
+          d.code = { value: p.code, target: line ? this.docsUri.with({ fragment: `L${line}` }) : this.docsUri };
+          if (p.tags?.includes('unnecessary')) d.tags = [vscode.DiagnosticTag.Unnecessary];
+          const list = byUri.get(p.uri);
+          if (list) list.push(d);
+          else byUri.set(p.uri, [d]);
+        }
+      });
+      await new Promise((r) => setImmediate(r));
+    }
+    slice(base, 'diagnostics', () => {
+      for (const [uri, list] of byUri) this.collection.set(vscode.Uri.parse(uri), list.slice(0, MAX_PER_FILE));
+    });
   }
 
   /** Problem counts of a document: errors and warnings. */

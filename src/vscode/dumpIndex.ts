@@ -17,6 +17,7 @@ import {
   type PcFilterChoice,
   type PcFilters,
   type PcKind,
+  type Severity,
   type Trace,
   type TraceRequest,
 } from '../core/facade';
@@ -36,6 +37,9 @@ interface Pending {
   version: number;
   promise: Promise<Analysis | undefined>;
 }
+
+/** The scheme of resource documents (dumpResources.ts): a dump opened as a folder of its resources. */
+export const RESOURCE_SCHEME = 'envoy-dump';
 
 /** A request the worker has not answered after this long (plus per MB) ends the worker: a hostile file cannot stall indexing. */
 const GIVE_UP_MS = 60_000;
@@ -91,6 +95,27 @@ interface Waiting {
   /** The analysis being assembled from the worker's messages. */
   parts?: Record<string, unknown>;
   timer?: NodeJS.Timeout;
+}
+
+/** A batch of resource documents made by the worker (indexWorker.ts openDump, splitMore). */
+export interface SplitBatchAnswer {
+  entries: Array<{ path: string; kind: string; name: string; state: string; uri: string }>;
+  /** The batch's analyses, in the order of `entries`. */
+  docs: Analysis[];
+  /** Findings placed in the documents, [startLine, startCharacter, endLine, endCharacter] (the first batch: all). */
+  diagnostics: Array<{ uri: string; code: string; severity: Severity; message: string; tags?: Array<'unnecessary'>; range: [number, number, number, number] }>;
+  remaining: number;
+}
+
+/** A dump opened as its resources: the first batch (the documents with findings), and every document's place. */
+export interface OpenedDump extends SplitBatchAnswer {
+  all: SplitBatchAnswer['entries'];
+  format: 'json' | 'yaml';
+  bytes: number;
+  indexMs: number;
+  totalMs: number;
+  /** Resolves when every document's analysis has joined the workspace. */
+  complete: Promise<void>;
 }
 
 /** What the worker sends: the analysis without its long arrays, then the arrays in chunks, then `done`. */
@@ -187,6 +212,42 @@ class IndexWorker {
   }
 
   /**
+   * A dump file opened as its resources (indexWorker.ts openDump): read from disk and split in the worker, which then
+   * holds every resource document's analysis under this request's id.
+   */
+  /** The next batch of a dump's documents, held by the worker under the opening request's id. */
+  async splitMore(base: string, heldAs: number): Promise<SplitBatchAnswer | undefined> {
+    if (heldAs < this.lostBelow) return undefined;
+    const r = await this.call<SplitBatchAnswer>(undefined, 'splitMore', { base, heldAs });
+    if (!r) return undefined;
+    for (const d of r.docs) this.ids.set(d, heldAs);
+    return r;
+  }
+
+  openDump(file: string, uri: string, base: string, languageId: string, token?: vscode.CancellationToken): Promise<OpenedDump & { id: number }> {
+    const id = this.nextId++;
+    const req = { kind: 'openDump', id, uri, file, base, languageId, mb: 0 } as CallRequest;
+    return new Promise<OpenedDump & { id: number }>((resolve, reject) => {
+      const sub = token?.onCancellationRequested(() => {
+        Atomics.store(this.cancelled, id % CANCEL_SLOTS, id);
+        const w = this.waiting.get(id);
+        if (w) this.finish(id, w, () => w.reject(new CancellationError()));
+      });
+      this.waiting.set(id, {
+        req,
+        resolve: (r) => {
+          sub?.dispose();
+          const opened = r as unknown as OpenedDump & { id: number };
+          for (const d of opened.docs) this.ids.set(d, id);
+          resolve({ ...opened, id });
+        },
+        reject: (e) => (sub?.dispose(), reject(e)),
+      });
+      this.send(req);
+    });
+  }
+
+  /**
    * A request answered by the worker from what it holds, about an analysis' file (`a`; the worker checks it still holds
    * that analysis) or about nothing it holds (`a` undefined). null: the worker holds a newer analysis; undefined: the
    * worker no longer holds it (or was restarted), for the caller to do the work itself.
@@ -230,7 +291,7 @@ class IndexWorker {
     clearTimeout(w.timer);
     w.timer = setTimeout(() => this.giveUp(req.id), GIVE_UP_MS + GIVE_UP_MS_PER_MB * mb);
     w.timer.unref?.();
-    this.ensure().postMessage('text' in req ? { ...req, cancelled: this.cancelled } : req);
+    this.ensure().postMessage('text' in req || req.kind === 'openDump' ? { ...req, cancelled: this.cancelled } : req);
   }
 
   private finish(id: number, w: Waiting, settle: () => void): void {
@@ -329,6 +390,7 @@ export class DumpIndex implements vscode.Disposable {
   /** Whether language features attach to this document: JSON/YAML whose first KB look like Envoy, or forced. */
   isEnvoy(doc: vscode.TextDocument): boolean {
     const key = doc.uri.toString();
+    if (doc.uri.scheme === RESOURCE_SCHEME) return this.entries.has(key);
     if (this.forced.has(key)) return true;
     if (!LANGUAGES.has(doc.languageId)) return false;
     if (this.entries.get(key)?.version === doc.version) return true;
@@ -347,7 +409,12 @@ export class DumpIndex implements vscode.Disposable {
 
   /** The document version the current analysis was made from (-1 for files indexed from disk). */
   versionOf(uri: vscode.Uri | string): number | undefined {
-    return this.entries.get(uri.toString())?.version;
+    const e = this.entries.get(uri.toString());
+    // A resource document never changes: every version of it is the one analyzed.
+    if (e && typeof uri !== 'string' && uri.scheme === RESOURCE_SCHEME) {
+      return vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString())?.version ?? e.version;
+    }
+    return e?.version;
   }
 
   /** All analyses currently known. */
@@ -357,8 +424,10 @@ export class DumpIndex implements vscode.Disposable {
 
   /** The analysis of this version of the document, indexing it when needed; undefined when it is not a dump. */
   async analysisFor(doc: vscode.TextDocument, token?: vscode.CancellationToken): Promise<Analysis | undefined> {
-    if (!this.isEnvoy(doc)) return undefined;
     const key = doc.uri.toString();
+    // A resource document (read-only, rendered from its dump) is the analysis its dump was split into.
+    if (doc.uri.scheme === RESOURCE_SCHEME) return this.entries.get(key)?.analysis;
+    if (!this.isEnvoy(doc)) return undefined;
     const e = this.entries.get(key);
     if (e && e.version === doc.version) return e.analysis;
     const p = this.pending.get(key);
@@ -410,6 +479,54 @@ export class DumpIndex implements vscode.Disposable {
   /** `pc KIND` of an analysis' file, made in the worker (see IndexWorker.proxyConfig). */
   proxyConfigOffThread(a: Analysis, pcKind: PcKind, filters: PcFilters, title: string): Promise<PcAnswer | null | undefined> {
     return this.worker.call<PcAnswer>(a, 'pc', { pcKind, filters, title });
+  }
+
+  /**
+   * Opens a dump file as its resource documents (read and split in the worker); their analyses join the workspace
+   * as files indexed from disk, so every feature resolves across them.
+   */
+  async openDump(file: vscode.Uri, base: string, token?: vscode.CancellationToken): Promise<OpenedDump> {
+    const ext = path.extname(file.fsPath).toLowerCase();
+    const r = await this.worker.openDump(file.fsPath, file.toString(), base, ext === '.yaml' || ext === '.yml' ? 'yaml' : 'json', token);
+    // An earlier opening of the same dump: its documents go (paths can change when the file did).
+    for (const key of [...this.entries.keys()]) {
+      if (key.startsWith(base)) {
+        this.entries.delete(key);
+        this.workspace.remove(key);
+      }
+    }
+    await this.adopt(base, r.docs);
+    this.changed.fire(base);
+    // The other documents follow in batches, each joining the workspace as it comes (features resolve into them then).
+    const complete = (async () => {
+      for (let left = r.remaining; left > 0; ) {
+        const batch = await this.worker.splitMore(base, r.id);
+        if (!batch || batch.docs.length === 0) break;
+        await this.adopt(base, batch.docs);
+        this.changed.fire(base);
+        left = batch.remaining;
+      }
+    })();
+    return { ...r, complete };
+  }
+
+  /** Analyses of resource documents join the workspace, 500 per main-thread slice. */
+  private async adopt(base: string, docs: Analysis[]): Promise<void> {
+    for (let i = 0; i < docs.length; i += 500) {
+      slice(base, 'workspace', () => {
+        for (const a of docs.slice(i, i + 500)) {
+          this.entries.set(a.uri, { version: -1, analysis: a, source: 'disk' });
+          this.workspace.set(a);
+        }
+      });
+      await new Promise((res) => setImmediate(res));
+    }
+  }
+
+  /** A resource document's text, rendered again in the worker (undefined when the worker no longer holds its dump). */
+  async renderDoc(uri: string): Promise<string | undefined> {
+    const r = await this.worker.call<{ text: string | null }>(undefined, 'renderDoc', { doc: uri });
+    return r?.text ?? undefined;
   }
 
   /** Any other request the worker answers from what it holds (see IndexWorker.call). */

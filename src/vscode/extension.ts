@@ -11,6 +11,7 @@ import { registerGraph } from './graph';
 import { registerSummary } from './summary';
 import { registerCompare } from './compare';
 import { registerCheckPods } from './checkPods';
+import { registerDumpResources } from './dumpResources';
 import { registerTraceFeatures } from './trace';
 import { registerTraffic } from './traffic';
 import { log } from './log';
@@ -64,6 +65,7 @@ export function activate(context: vscode.ExtensionContext): EnvoyLensApi {
   const index = new DumpIndex(context.extensionUri);
   const diagnostics = new DiagnosticsController(index, context.extensionUri);
   context.subscriptions.push(out, index, diagnostics, ...registerProviders(index), ...statusBar(index, diagnostics));
+  registerDumpResources(context, index, diagnostics);
   const fetched = registerFetchCommands(context, index);
   registerCompare(context, index, fetched);
   registerCheckPods(context, fetched);

@@ -21,6 +21,7 @@ import { pickTarget, type FetchTarget } from './fetchPickers';
 import { explorerKubeconfig, explorerPod } from './kubernetesExplorer';
 import { log } from './log';
 import { registerCommand } from './commands';
+import { OPEN_AS_RESOURCES } from './dumpResources';
 
 export const FETCH_COMMAND = 'envoyLens.fetchDump';
 export const REFRESH_COMMAND = 'envoyLens.refreshDump';
@@ -52,6 +53,8 @@ type Part = 'config_dump' | 'clusters';
 interface Opened {
   readonly uri: vscode.Uri;
   readonly doc?: vscode.TextDocument;
+  /** A large dump opened as its resources: the base of their documents. */
+  readonly resources?: string;
 }
 
 /** Where a document came from. */
@@ -169,7 +172,7 @@ class FetchCommands implements vscode.Disposable, FetchedDumps {
       // The dump in front; /clusters in the background.
       const front = opened[0];
       if (front.doc) await vscode.window.showTextDocument(front.doc, { preview: false });
-      else await vscode.commands.executeCommand('vscode.open', front.uri, { preview: false });
+      else if (!front.resources) await vscode.commands.executeCommand('vscode.open', front.uri, { preview: false });
       this.updateContextKey();
       this.announce(target, result, front);
       return { status: 'opened', uris: opened.map((o) => o.uri.toString()) };
@@ -319,7 +322,9 @@ class FetchCommands implements vscode.Disposable, FetchedDumps {
    */
   private async open(text: string, nameFor: (n: number) => string, s: FetchSettings): Promise<Opened> {
     const folder = vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file')?.uri ?? vscode.Uri.file(os.homedir());
-    const tooLarge = text.length > MODEL_SYNC_LIMIT;
+    // A large dump opens as its resources (dumpResources.ts): never a multi-hundred-MB document.
+    const threshold = vscode.workspace.getConfiguration('envoyLens').get<number>('largeDump.thresholdMB', 20) * 1024 * 1024;
+    const tooLarge = text.length > Math.min(MODEL_SYNC_LIMIT, threshold);
     if (s.saveTo || tooLarge) {
       const dir = s.saveTo ? vscode.Uri.file(s.saveTo) : folder;
       await vscode.workspace.fs.createDirectory(dir);
@@ -327,10 +332,9 @@ class FetchCommands implements vscode.Disposable, FetchedDumps {
       // A temporary file renamed into place: a full disk or a crash never leaves half a dump under the name.
       await writeFileAtomic(uri.fsPath, text);
       if (tooLarge) {
-        log().warn(`[fetch] ${uri.fsPath}: ${text.length} characters, above the 50 M characters VS Code hands to extensions`);
-        void vscode.window.showWarningMessage(
-          `The dump (${formatBytes(text.length)}) is too large for VS Code to hand to extensions, so it was saved to ${vscode.workspace.asRelativePath(uri)} and opens without hovers or diagnostics; check it with "envoy-lens check" in a terminal.`);
-        return { uri };
+        log().info(`[fetch] ${uri.fsPath}: ${formatBytes(text.length)}, opened as its resources`);
+        const opened = await vscode.commands.executeCommand<{ base: string } | undefined>(OPEN_AS_RESOURCES, uri);
+        return { uri, resources: opened?.base };
       }
       const doc = await vscode.workspace.openTextDocument(uri);
       this.analyze(doc);

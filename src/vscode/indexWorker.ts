@@ -5,6 +5,7 @@
  * (dumpIndex.ts reads one per task): `head` (the result with its long arrays emptied), a `chunk` per CHUNK_ITEMS items
  * of each long array, then `done`; or `error`.
  */
+import { readFileSync } from 'node:fs';
 import * as v8 from 'node:v8';
 import { parentPort } from 'node:worker_threads';
 import {
@@ -13,6 +14,8 @@ import {
   check,
   diffDumps,
   isCancellation,
+  DumpSplitter,
+  type SplitBatch,
   pcFilterChoices,
   pcParts,
   readValue,
@@ -74,10 +77,62 @@ interface OtherDump {
   languageId?: string;
 }
 
+/**
+ * Dumps opened as folders of resources (Open as Dump Resources), by the base URI of their documents: each one's
+ * splitter, which renders a document again from the file's text (the dump's own analysis goes once all are made).
+ */
+const splits = new Map<string, DumpSplitter>();
+
+/** The text of a held document, or of a resource document (rendered again). */
+function sourceText(uri: string): string | undefined {
+  const own = sources.get(uri);
+  if (own !== undefined) return own;
+  for (const s of splits.values()) {
+    if (!uri.startsWith(s.base)) continue;
+    const def = s.defs.get(uri);
+    return def ? s.render(def) : undefined;
+  }
+  return undefined;
+}
+
+/** A batch of documents joins the workspace here (the checks and traces resolve across them). */
+function hold(batch: SplitBatch, id: number): void {
+  for (const d of batch.docs) {
+    ws.set(d);
+    held.set(d.uri, id);
+  }
+}
+
+/**
+ * Reads a dump file from disk (a Buffer: the fast path), indexes and checks it as a whole, and makes the resource
+ * documents that hold findings (what the Problems panel needs first); `splitMore` makes the rest in batches.
+ */
+function openDump(m: { id: number; file: string; uri: string; base: string; languageId: string; cancelled?: Int32Array }): Record<string, unknown> {
+  const flags = m.cancelled;
+  const isCancelled = flags ? () => Atomics.load(flags, m.id % flags.length) === m.id : undefined;
+  const t0 = Date.now();
+  const bytes = readFileSync(m.file);
+  const old = splits.get(m.base);
+  if (old) {
+    for (const u of old.defs.keys()) {
+      ws.remove(u);
+      held.delete(u);
+    }
+  }
+  const splitter = new DumpSplitter(m.uri, bytes, m.base, { languageId: m.languageId, isCancelled });
+  const first = splitter.first();
+  splits.set(m.base, splitter);
+  hold(first, m.id);
+  return { ...first, all: splitter.all, format: splitter.format, bytes: bytes.length, indexMs: splitter.indexMs, totalMs: Date.now() - t0 };
+}
+
 type Extra =
   | { kind: 'diff'; id: number; uri: string; analysisId: number; other: OtherDump; otherFirst: boolean }
   | { kind: 'changeDoc'; id: number; side: 'a' | 'b'; change: DiffKind; name: string }
-  | { kind: 'scrub'; id: number; uri: string; analysisId: number; pseudonymize: boolean };
+  | { kind: 'scrub'; id: number; uri: string; analysisId: number; pseudonymize: boolean }
+  | { kind: 'openDump'; id: number; file: string; uri: string; base: string; languageId: string; cancelled?: Int32Array }
+  | { kind: 'renderDoc'; id: number; doc: string }
+  | { kind: 'splitMore'; id: number; base: string; heldAs: number };
 
 /**
  * The last comparison: both sides' analyses and sources, kept so the diff editor can ask for each changed resource's
@@ -156,11 +211,26 @@ parentPort?.on('message', (m: Message) => {
   }
   if (m.kind === 'trace') {
     try {
-      const text = sources.get(m.uri);
-      if (held.get(m.uri) !== m.analysisId || text === undefined) post({ id: m.id, kind: 'error', error: 'stale' });
-      else sendChunked(m.id, { trace: traceRequest(ws, m.uri, text, m.request, { sourceOf: (u) => sources.get(u) }) });
+      const text = held.get(m.uri) === m.analysisId ? sourceText(m.uri) : undefined;
+      if (text === undefined) post({ id: m.id, kind: 'error', error: 'stale' });
+      else sendChunked(m.id, { trace: traceRequest(ws, m.uri, text, m.request, { sourceOf: sourceText }) });
     } catch (e) {
       post({ id: m.id, kind: 'error', error: (e as Error)?.message ?? String(e) });
+    }
+    return;
+  }
+  if (m.kind === 'openDump' || m.kind === 'renderDoc' || m.kind === 'splitMore') {
+    try {
+      if (m.kind === 'openDump') sendChunked(m.id, openDump(m));
+      else if (m.kind === 'splitMore') {
+        const splitter = splits.get(m.base);
+        const batch = splitter ? splitter.next() : undefined;
+        if (batch) hold(batch, m.heldAs);
+        sendChunked(m.id, { ...(batch ?? { entries: [], docs: [], diagnostics: [], remaining: 0 }) });
+      }
+      else sendChunked(m.id, { text: sourceText(m.doc) ?? null });
+    } catch (e) {
+      post({ id: m.id, kind: 'error', error: isCancellation(e) || (e as Error)?.message === 'CancellationError' ? 'CancellationError' : ((e as Error)?.message ?? String(e)) });
     }
     return;
   }

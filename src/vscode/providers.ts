@@ -20,7 +20,7 @@ import {
   type SymbolNode,
 } from '../core/facade';
 import { SYMBOL_KIND, toLocation, toRange } from './convert';
-import type { DumpIndex } from './dumpIndex';
+import { RESOURCE_SCHEME, type DumpIndex } from './dumpIndex';
 import { runSafe } from './log';
 import { slice } from './mainThread';
 
@@ -146,6 +146,9 @@ class SymbolProvider implements vscode.DocumentSymbolProvider {
 }
 
 class WorkspaceSymbolProvider implements vscode.WorkspaceSymbolProvider {
+  /** Symbols in resource documents not open yet: their span, converted to a range when the symbol is picked. */
+  private readonly pending = new WeakMap<vscode.SymbolInformation, { uri: string; span: { start: number; end: number } }>();
+
   constructor(private readonly index: DumpIndex) {}
   provideWorkspaceSymbols(query: string, token: vscode.CancellationToken) {
     return runSafe('workspace-symbols', token, [] as vscode.SymbolInformation[], async () => {
@@ -155,6 +158,14 @@ class WorkspaceSymbolProvider implements vscode.WorkspaceSymbolProvider {
       const out: vscode.SymbolInformation[] = [];
       for (const s of syms) {
         let doc = docs.get(s.uri);
+        if (!doc && s.uri.startsWith(`${RESOURCE_SCHEME}:`)) {
+          // A dump opened as its resources has thousands of documents: each is read only when its symbol is picked.
+          const uri = vscode.Uri.parse(s.uri);
+          const info = new vscode.SymbolInformation(s.name, SYMBOL_KIND[s.kind], s.container, new vscode.Location(uri, new vscode.Range(0, 0, 0, 0)));
+          this.pending.set(info, { uri: s.uri, span: s.span });
+          out.push(info);
+          continue;
+        }
         if (!doc) {
           doc = await vscode.workspace.openTextDocument(vscode.Uri.parse(s.uri));
           docs.set(s.uri, doc);
@@ -163,6 +174,14 @@ class WorkspaceSymbolProvider implements vscode.WorkspaceSymbolProvider {
       }
       return out;
     });
+  }
+
+  async resolveWorkspaceSymbol(symbol: vscode.SymbolInformation): Promise<vscode.SymbolInformation> {
+    const p = this.pending.get(symbol);
+    if (!p) return symbol;
+    const doc = await vscode.workspace.openTextDocument(vscode.Uri.parse(p.uri));
+    symbol.location = new vscode.Location(doc.uri, toRange(doc, p.span));
+    return symbol;
   }
 }
 

@@ -23,6 +23,8 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { FrameLocator, Locator, Page } from 'playwright-core';
+import { generateDump, sizeToServices, DEFAULT_SIZE_OPTIONS } from '../../bench/generateDump';
+import { resourceDocumentValue } from '../../src/core/features/resourceDocs';
 import { looksLikeEnvoy, SNIFF_BYTES } from '../../src/core/sniff';
 import { startFakeApiServer, type FakeApiServer } from '../fake-apiserver/fakeApiServer';
 import { checkVsix } from '../unit/vsixCheck';
@@ -66,6 +68,8 @@ const COMMANDS: Record<string, string> = {
   'envoyLens.saveScrubbedCopy': 'Command Palette, then the mode and the save dialog',
   'envoyLens.checkPods': 'Command Palette, then the context, namespace and label selector',
   'envoyLens.clearPods': 'the Envoy Pods view\'s button',
+  'envoyLens.openAsResources': 'the Explorer\'s context menu on a 110 MB dump',
+  'envoyLens.goToResource': 'Command Palette, then a typed name',
 };
 const exercised = new Set<string>();
 /** A step that runs `command` through the UI; the command counts as exercised once the step's checks pass. */
@@ -80,6 +84,27 @@ function withoutCluster(text: string, name: string): string {
   const dump = JSON.parse(text) as { configs: Array<{ dynamic_active_clusters?: Array<{ cluster?: { name?: string } }> }> };
   for (const c of dump.configs) if (c.dynamic_active_clusters) c.dynamic_active_clusters = c.dynamic_active_clusters.filter((x) => x.cluster?.name !== name);
   return JSON.stringify(dump, null, 2);
+}
+
+/**
+ * A generated dump of about `mb` MB whose first route configuration's first route names a cluster that does not exist
+ * (PLANTED); `existing` is a cluster the same route configuration names that does exist, and `routeDoc` the text the
+ * route configuration's resource document holds (resourceDocs.ts), to find that reference in it.
+ */
+const PLANTED = 'outbound|3000||planted-missing.ns-0.svc.cluster.local';
+function largeDump(mb: number): { text: string; routeConfig: string; existing: string; routeDoc: string } {
+  const dump = JSON.parse(generateDump({ ...DEFAULT_SIZE_OPTIONS, services: sizeToServices(mb * 1e6) })) as {
+    configs: Array<Record<string, unknown> & { '@type': string }>;
+  };
+  type Route = { route?: { cluster?: string } };
+  type Entry = { route_config: { name: string; virtual_hosts: Array<{ routes: Route[] }> } };
+  const routes = dump.configs.find((c) => c['@type'].endsWith('.RoutesConfigDump'))!.dynamic_route_configs as Entry[];
+  const entry = routes.find((e) => e.route_config.virtual_hosts.some((vh) => vh.routes.filter((r) => r.route?.cluster).length >= 2))!;
+  const vh = entry.route_config.virtual_hosts.find((v) => v.routes.filter((r) => r.route?.cluster).length >= 2)!;
+  const [first, second] = vh.routes.filter((r) => r.route?.cluster);
+  first.route!.cluster = PLANTED;
+  const doc = JSON.stringify(resourceDocumentValue({ kind: 'routeConfig', section: 'dynamic_route_configs' } as never, entry), null, 2) + '\n';
+  return { text: JSON.stringify(dump), routeConfig: entry.route_config.name, existing: second.route!.cluster!, routeDoc: doc };
 }
 
 /** 1-based line and column of `needle` (+ offset into it) in a fixture. */
@@ -819,7 +844,18 @@ async function main(): Promise<number> {
         const v = await input.inputValue().catch(() => '');
         return /\.scrubbed\.json$/.test(v) ? v : undefined;
       }, 30_000);
+      // Accept it, and wait for the dialog to close before anything else types into a quick input.
+      await input.fill(suggested);
       await p.keyboard.press('Enter');
+      await until('the save dialog to close', async () => {
+        if (!(await input.isVisible())) return true;
+        if ((await input.inputValue().catch(() => '')) !== suggested) throw new Error('the save dialog changed its path');
+        return false;
+      }, 15_000).catch(async (e: Error) => {
+        // Never leave the dialog open: the failure report types into quick inputs.
+        await p.keyboard.press('Escape');
+        throw e;
+      });
       const note = await notification(p, /Saved a scrubbed copy to .*\(certificates: \d+/);
       const file = path.join(workspace, path.basename(suggested));
       const copy = await until('the scrubbed copy on disk', async () => (existsSync(file) ? readFileSync(file, 'utf8') : undefined), 30_000);
@@ -874,6 +910,83 @@ async function main(): Promise<number> {
     await exercise('envoyLens.clearPods', 'the Envoy Pods view goes away', async () => {
       await paneButton(p, 'Envoy Pods', 'Clear Envoy Pods');
       await until('the Envoy Pods view to close', async () => !(await pane(p, 'Envoy Pods').isVisible()), 30_000);
+    });
+
+    // ---- A dump of any size (issue 12): a generated dump over 100 MB, opened as its resources.
+    let large: ReturnType<typeof largeDump> | undefined;
+    const LARGE = 'large.config_dump.json';
+    await exercise('envoyLens.openAsResources', 'a 110 MB dump from the Explorer\'s context menu: its planted dangling cluster in Problems', async () => {
+      large = largeDump(110);
+      writeFileSync(path.join(workspace, LARGE), large.text);
+      const mb = (Buffer.byteLength(large.text) / 1e6).toFixed(0);
+      for (let i = 0; i < 12; i++) {
+        const other = p.locator('.sidebar .pane-header[aria-expanded="true"]').filter({ hasNotText: /envoy-lens-workspace/i }).first();
+        if ((await other.count()) === 0) break;
+        await other.click();
+      }
+      await p.locator('.sidebar .pane-header', { hasText: /envoy-lens-workspace/i }).first().click().catch(() => undefined);
+      const row = p.locator('.explorer-folders-view .monaco-list-row', { hasText: LARGE }).first();
+      // The Explorer's file watcher lists the new file.
+      await row.waitFor({ timeout: 60_000 });
+      await clearNotifications(p);
+      const t0 = Date.now();
+      await row.click({ button: 'right' });
+      await p.locator('.context-view .action-label', { hasText: 'Open as Dump Resources' }).first().click();
+      const note = await notification(p, /resources as documents/, 240_000);
+      const elapsed = Date.now() - t0;
+      await p.keyboard.press('Control+Shift+M');
+      const filter = p.locator('.viewpane-filter input, .markers-panel-action-filter input').first();
+      await filter.fill('planted-missing');
+      const problem = await until('the planted dangling cluster in Problems', async () => {
+        const rows = (await p.locator('.markers-panel .monaco-list-row').allInnerTexts()).map((r) => r.replace(/\s+/g, ' '));
+        const at = rows.findIndex((r) => r.includes(`${large!.routeConfig}.json`));
+        const next = at >= 0 ? rows[at + 1] : undefined;
+        return next && next.includes(PLANTED) && next.includes('unknown-cluster') ? next : undefined;
+      }, 60_000);
+      await p.screenshot({ path: path.join(OUTPUT, 'e2e-large-problems.png') });
+      return `${mb} MB, ${(elapsed / 1000).toFixed(1)} s to the notification; ${note.slice(0, 80)}; ${problem.slice(0, 80)}`;
+    });
+
+    await step('the problem opens the route configuration\'s document; F12 from a route\'s cluster opens the cluster\'s document; hover shows its endpoints', async () => {
+      const l = large!;
+      await p.locator('.markers-panel .monaco-list-row', { hasText: PLANTED }).first().click();
+      await p.locator('.tabs-container .tab.active', { hasText: `${l.routeConfig}.json` }).first().waitFor({ timeout: 30_000 });
+      const at = lineCol(l.routeDoc, `"cluster": "${l.existing}"`, '"cluster": "'.length + 2);
+      await p.keyboard.press('Control+G');
+      const input = p.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible', timeout: 10_000 });
+      await input.fill(`:${at.line}:${at.col}`);
+      await p.keyboard.press('Enter');
+      await until('the cursor on the route\'s cluster', async () => (await cursor(p))?.line === at.line);
+      await p.keyboard.press('F12');
+      const tab = p.locator('.tabs-container .tab.active', { hasText: `${l.existing}.json` }).first();
+      await tab.waitFor({ timeout: 30_000 });
+      const box = await onScreen(p, 'name', l.existing);
+      const text = await until('the hover of the cluster in its document', async () => {
+        await p.mouse.move(box.x + box.width / 2, box.y - 40);
+        await p.mouse.move(box.x + Math.min(60, box.width / 2), box.y + box.height / 2, { steps: 3 });
+        const hover = p.locator('.monaco-hover:not(.hidden) .monaco-hover-content, .monaco-resizable-hover .monaco-hover-content');
+        await hover.first().waitFor({ state: 'visible', timeout: 4000 }).catch(() => undefined);
+        const t = (await hover.allInnerTexts().catch(() => [] as string[])).join('\n');
+        return /endpoints \(EDS\)/.test(t) ? t : undefined;
+      }, 60_000);
+      await p.screenshot({ path: path.join(OUTPUT, 'e2e-large-hover.png') });
+      await p.keyboard.press('Escape');
+      return text.split('\n').find((x) => /endpoints/.test(x))?.slice(0, 100);
+    });
+
+    await exercise('envoyLens.goToResource', 'a listener of the large dump by name', async () => {
+      await runCommand(p, 'Envoy: Go to Resource…');
+      const input = p.locator('.quick-input-widget input');
+      await input.fill('virtualInbound');
+      await p.locator('.quick-input-list .monaco-list-row', { hasText: 'virtualInbound' }).first().waitFor({ timeout: 30_000 });
+      await p.keyboard.press('Enter');
+      await p.locator('.tabs-container .tab.active', { hasText: 'virtualInbound.json' }).first().waitFor({ timeout: 30_000 });
+      const t = await until('the listener document', async () => {
+        const x = await editorText(p);
+        return x.includes('ListenersConfigDump') ? x : undefined;
+      });
+      return t.split('\n').slice(0, 2).join(' ').slice(0, 80);
     });
 
     await step('every contributed command ran from the extension', async () => {

@@ -239,3 +239,9 @@ export class ResourcePlaces {
     return { entry: i, span: top ? top.nameSpan : { start: 0, end: 0 } };
   }
 }
+
+/** A path segment as VS Code's Uri.toString() writes it: only `A-Z a-z 0-9 - . _ ~` stay as they are. */
+export function encodePathSegment(s: string): string {
+  return encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+

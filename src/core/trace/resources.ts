@@ -161,6 +161,11 @@ export class ResourceReader {
     return cutDepth(this.rawAt(uri, def.span.start, def.span.end), 0);
   }
 
+  /** rawValue without the depth cut, for a file whose scanner met no nesting deeper than MAX_DEPTH. */
+  rawValueUncut(uri: string, def: Definition): unknown {
+    return this.rawAt(uri, def.span.start, def.span.end);
+  }
+
   /**
    * The resource a definition stands for, snake_case, with its dump wrapper removed: a listener's state
    * (`active_state.listener` for an active definition), `cluster`, `route_config`, `endpoint_config`.
