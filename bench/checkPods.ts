@@ -159,12 +159,14 @@ async function orchestrate(): Promise<void> {
       server.send('streams');
       const { maxOpen } = await once<{ maxOpen: number }>(server);
       const budget = (3 * ready.dumpBytes * k) / 1e6;
+      const growth = r.maxRssMB - r.rssBeforeMB;
       const found = r.unknownCluster === ready.planted;
       const disagree = r.disagree.length === 1 && r.disagree[0].kind === 'cluster' && r.disagree[0].name === ready.extra
         && r.disagree[0].pods.join() === ready.odd;
       console.log(`K=${k}: ${(r.wallMs / 1000).toFixed(1)} s wall (${(r.wallMs / Number(pods)).toFixed(0)} ms per pod), `
-        + `peak RSS ${r.maxRssMB.toFixed(0)} MB (${r.rssBeforeMB.toFixed(0)} MB before the run: +${(r.maxRssMB - r.rssBeforeMB).toFixed(0)} MB; `
-        + `3 × largest dump × K = ${budget.toFixed(0)} MB), ${r.checked} checked, ${r.failed} failed; `
+        + `peak RSS ${r.maxRssMB.toFixed(0)} MB (${r.rssBeforeMB.toFixed(0)} MB before the run); `
+        + `issue 14 bound: peak RSS − RSS before = +${growth.toFixed(0)} MB vs 3 × largest dump × K = ${budget.toFixed(0)} MB: ${growth <= budget ? 'met' : `NOT met (${(growth / budget).toFixed(1)}×)`}; `
+        + `${r.checked} checked, ${r.failed} failed; `
         + `most dumps held at once ${r.stats.maxDumpsHeld}, transfers ${r.stats.maxTransfers}, server streams open at once ${maxOpen}; `
         + `unknown-cluster ${r.unknownCluster} of ${ready.planted} planted ${found ? 'ok' : 'MISS'}; replicas disagree ${disagree ? 'ok' : `MISS ${JSON.stringify(r.disagree)}`}`);
       results.push({ ...r, serverMaxOpen: maxOpen });

@@ -25,6 +25,9 @@ export interface AnalyzeOptions {
   isCancelled?: () => boolean;
   /** How many endpoint addresses to keep per cluster (default 5, for hover; the CLI summary keeps all). */
   endpointSamples?: number;
+  /** The tape `scanJson` already made of these very bytes (the fetch layer scans a dump to check it), reused
+   *  instead of scanning them again; ignored for a string input. */
+  scanned?: Tape;
 }
 
 const decoder = new TextDecoder('utf-8');
@@ -53,6 +56,7 @@ export function looksLikeJson(input: string | Uint8Array): boolean {
 
 function parse(input: string | Uint8Array, options: AnalyzeOptions): { tape: Tape; format: 'json' | 'yaml' } {
   const isCancelled = options.isCancelled;
+  if (options.scanned && typeof input !== 'string' && options.scanned.units === 'utf8') return { tape: options.scanned, format: 'json' };
   const jsonish = looksLikeJson(input);
   if (options.languageId === 'yaml' || (!jsonish && options.languageId !== 'json' && options.languageId !== 'jsonc')) {
     // JSON content in a .yaml file is common (`kubectl exec … > dump.yaml`): the JSON scanner is faster and exact.

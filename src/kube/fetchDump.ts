@@ -6,7 +6,7 @@
 // A dump is only returned whole: exec output without the exit status frame is truncated, an HTTP body
 // must be complete, and the text must parse as JSON.
 import { scanJson } from '../core/parse/jsonScanner';
-import { MSG_TOO_DEEP } from '../core/parse/tape';
+import { MSG_TOO_DEEP, type Tape } from '../core/parse/tape';
 import * as http from 'node:http';
 import type * as net from 'node:net';
 import { Duplex, PassThrough, Writable } from 'node:stream';
@@ -65,6 +65,15 @@ export interface FetchResult {
   readonly elapsedMs: number;
 }
 
+/** A dump as received, not decoded to text: what a fleet check reads (the core indexes UTF-8 bytes directly, so no
+ *  string copy of the dump is ever made). */
+export interface FetchedBytes extends Omit<FetchResult, 'text' | 'clusters'> {
+  /** The dump exactly as received; strict JSON. */
+  readonly data: Buffer;
+  /** The scanner's tape of `data`, made while checking it; `analyze` may reuse it (`scanned`) instead of scanning again. */
+  readonly tape: Tape;
+}
+
 /** 256 MB in decimal megabytes, as the --max-size flag and the envoyLens.fetch.maxSizeMB setting count them. */
 export const DEFAULT_MAX_BYTES = 256 * 1_000_000;
 const FILTER_VALUE = /^[A-Za-z0-9_.,\-]{1,200}$/;
@@ -118,6 +127,15 @@ interface Where {
 
 /** Fetches the dump with a prepared context. The scope carries the deadline and cancellation. */
 export async function fetchWithContext(p: PreparedContext, o: FetchOptions, scope: CallScope): Promise<FetchResult> {
+  return fetchEither(p, o, scope, false) as Promise<FetchResult>;
+}
+
+/** Fetches the dump as bytes (`clusters` is not fetched). */
+export async function fetchBytesWithContext(p: PreparedContext, o: Omit<FetchOptions, 'clusters'>, scope: CallScope): Promise<FetchedBytes> {
+  return fetchEither(p, { ...o, clusters: false }, scope, true) as Promise<FetchedBytes>;
+}
+
+async function fetchEither(p: PreparedContext, o: FetchOptions, scope: CallScope, asBytes: boolean): Promise<FetchResult | FetchedBytes> {
   const started = Date.now();
   const attempts: string[] = [];
   const pod = await preflight(p, o, scope, attempts);
@@ -158,8 +176,11 @@ export async function fetchWithContext(p: PreparedContext, o: FetchOptions, scop
         scope.phase = `port-forwarding to port ${port} of pod "${w.pod}"`;
         await runPortForward(p, scope, w, path, sink);
       }
-      const raw = sink.buffer();
-      checkJson(raw, w, step.kind === 'exec' ? step.tool : 'the port-forward', sink.bytes, `/${path}`, w.filtered);
+      const raw = sink.take();
+      const tape = checkJson(raw, w, step.kind === 'exec' ? step.tool : 'the port-forward', sink.bytes, `/${path}`, w.filtered);
+      if (asBytes) {
+        return { data: raw, tape, bytes: sink.bytes, method: step.kind, command, argv, attempts, elapsedMs: Date.now() - started };
+      }
       const text = raw.toString('utf8');
       const result: FetchResult = {
         text, bytes: sink.bytes, method: step.kind, command, argv, attempts,
@@ -273,8 +294,13 @@ class Sink {
     }
   }
 
-  buffer(): Buffer {
-    return Buffer.concat(this.chunks, this.bytes);
+  /** Everything received, as one buffer; the chunks are let go (a single chunk that owns its memory is returned
+   *  as it is: no copy, and no larger receive buffer kept alive behind a slice). */
+  take(): Buffer {
+    const chunks = this.chunks;
+    this.chunks = [];
+    if (chunks.length === 1 && chunks[0].byteLength === chunks[0].buffer.byteLength) return chunks[0];
+    return Buffer.concat(chunks, this.bytes);
   }
 }
 
@@ -456,7 +482,7 @@ async function fetchClustersJson(p: PreparedContext, scope: CallScope, w: Where,
   scope.phase = `fetching /clusters from pod "${w.pod}"`;
   if (step.kind === 'exec') await runExec(p, scope, w, execArgv(step.tool, w.port, path), sink);
   else await runPortForward(p, scope, w, path, sink);
-  const raw = sink.buffer();
+  const raw = sink.take();
   checkJson(raw, w, '/clusters?format=json', sink.bytes, `/${path}`, false);
   return raw.toString('utf8');
 }
@@ -467,7 +493,7 @@ async function fetchClustersJson(p: PreparedContext, scope: CallScope, w: Where,
  * scanner tolerates in hand-kept files but Envoy never sends (comments, trailing commas, bad escapes, raw control
  * characters, invalid UTF-8). A dump that passes both parses with JSON.parse, so converting it to YAML cannot fail.
  */
-function checkJson(raw: Buffer, w: Where, source: string, bytes: number, adminPath: string, filtered: boolean): void {
+function checkJson(raw: Buffer, w: Where, source: string, bytes: number, adminPath: string, filtered: boolean): Tape {
   const text = (): string => raw.subarray(0, 4000).toString('utf8');
   let first = 0;
   while (first < raw.length && (raw[first] === 0x20 || raw[first] === 0x0a || raw[first] === 0x0d || raw[first] === 0x09)) first++;
@@ -490,6 +516,7 @@ function checkJson(raw: Buffer, w: Where, source: string, bytes: number, adminPa
       `The output of ${source} in pod "${w.pod}" is not valid JSON (${problem.message} at byte ${at}, near "${from > 0 ? '…' : ''}${near}…"), so nothing was kept.`,
       `${bytes} bytes; first 2000:\n${text().slice(0, 2000)}`, bytes);
   }
+  return tape;
 }
 
 /** Envoy's admin refused the request (an HTTP error, or its error text through pilot-agent / curl). */

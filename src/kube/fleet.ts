@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { analyze, check, LineIndex, resourceCounts, resourceFingerprints, Workspace, type DiffKind, type Severity } from '../core/facade';
 import { writeFileAtomic } from './atomicWrite';
 import { isKubeError, type OptionNames } from './errors';
-import type { FetchResult } from './fetchDump';
+import type { FetchedBytes } from './fetchDump';
 import type { KubeAccess } from './kubeAccess';
 import type { EnvoyPod } from './pods';
 
@@ -79,6 +79,11 @@ const NOT_COMPARED: readonly DiffKind[] = ['secret'];
 
 /** A short, fast hash for fingerprints (not a security boundary: only equality between replicas is asked). */
 const fingerprintHash = (s: string): string => createHash('sha1').update(s).digest('base64').slice(0, 16);
+/** The same hash fed in pieces (the resource's bytes around its volatile values): no string of the resource is made. */
+const fingerprintHasher = (): { update(part: Uint8Array | string): void; digest(): string } => {
+  const h = createHash('sha1');
+  return { update: (part) => { h.update(part); }, digest: () => h.digest('base64').slice(0, 16) };
+};
 
 /**
  * A copy of `s` that shares no memory with the dump's text. Names in the index are slices of the text, and V8 keeps a
@@ -157,32 +162,45 @@ export async function checkFleet(kube: KubeAccess, pods: readonly EnvoyPod[], op
   let failed = 0;
   const reports = new Array<PodReport>(pods.length);
 
+  // Checking (and saving) is one pod at a time, even with K transfers open: the transfers then hold only the bytes
+  // received so far, and one dump at a time is indexed.
+  let checking: Promise<unknown> = Promise.resolve();
+
   const checkOne = async (p: EnvoyPod): Promise<PodReport> => {
     const base = { namespace: p.namespace, pod: p.name, workload: workloadOf(p) };
-    let result: FetchResult | undefined;
+    let result: FetchedBytes | undefined;
+    let holding = false;
+    let release: (() => void) | undefined;
     try {
       stats.maxTransfers = Math.max(stats.maxTransfers, ++transfers);
       try {
-        result = await kube.fetchConfigDump({
+        result = await kube.fetchConfigDumpBytes({
           context: opts.context, namespace: p.namespace, pod: p.name, timeoutMs: opts.timeoutMs, signal: opts.signal, names: opts.names,
         });
       } finally {
         transfers--;
       }
+      const before = checking;
+      checking = new Promise<void>((resolve) => { release = resolve; });
+      await before;
       held++;
+      holding = true;
       stats.maxDumpsHeld = Math.max(stats.maxDumpsHeld, held);
       stats.largestDump = Math.max(stats.largestDump, result.bytes);
-      const text = result.text;
+      // The dump stays bytes throughout (never one string): the core indexes UTF-8 directly, reusing the tape the
+      // fetch layer made to check the JSON, and lines, columns and fingerprints are read from the bytes.
+      const { data, tape } = result;
+      result = undefined;
       let label = `${p.namespace}/${p.name}`;
       if (opts.save !== undefined) {
         label = path.join(opts.save, opts.fileName(p.name, p.namespace, new Date()));
-        await writeFileAtomic(label, text);
+        await writeFileAtomic(label, data);
       }
-      const analysis = analyze(label, text, { languageId: 'json' });
+      const analysis = analyze(label, data, { languageId: 'json', scanned: tape });
       const ws = new Workspace();
       ws.set(analysis);
       const found = check(ws, label);
-      const lines = found.length ? new LineIndex(text) : undefined;
+      const lines = found.length ? new LineIndex(data) : undefined;
       const problems: FleetFinding[] = found.map((d) => {
         const s = lines!.positionAt(d.span.start);
         const e = lines!.positionAt(d.span.end);
@@ -193,7 +211,7 @@ export async function checkFleet(kube: KubeAccess, pods: readonly EnvoyPod[], op
       });
       const tally = base.workload ? tallies.get(`${p.namespace}\u0000${base.workload}`) : undefined;
       if (tally && tally.pods.length > 1) {
-        tally.add(p.name, resourceFingerprints({ analysis, source: text }, { hash: fingerprintHash, skip: NOT_COMPARED }));
+        tally.add(p.name, resourceFingerprints({ analysis, source: data }, { hash: fingerprintHash, hasher: fingerprintHasher, skip: NOT_COMPARED }));
       }
       return { ...base, status: 'checked', counts: resourceCounts(analysis), problems };
     } catch (e) {
@@ -201,9 +219,9 @@ export async function checkFleet(kube: KubeAccess, pods: readonly EnvoyPod[], op
       const message = isKubeError(e) ? e.message : `internal error: ${e instanceof Error ? e.message : String(e)}`;
       return { ...base, status: 'failed', error: message, problems: [] };
     } finally {
-      // The dump (text, analysis, index) is dropped here: nothing above outlives this call but the report.
-      if (result) held--;
-      result = undefined;
+      // The dump (bytes, tape, analysis, line index) is dropped here: nothing above outlives this call but the report.
+      if (holding) held--;
+      release?.();
     }
   };
 

@@ -4,7 +4,7 @@ export type { KubeAccess, KubeContextInfo, ListPodsOptions, NamespaceList } from
 export type { LoadKubeConfigOptions, KubeConfigSource } from './kubeconfig';
 export type { CallOptions } from './callScope';
 export { DEFAULT_TIMEOUT_MS, formatBytes } from './callScope';
-export type { FetchMethod, FetchOptions, FetchResult } from './fetchDump';
+export type { FetchMethod, FetchOptions, FetchResult, FetchedBytes } from './fetchDump';
 export { DEFAULT_MAX_BYTES, adminDumpPath, isFilterValue } from './fetchDump';
 export type { EnvoyPod, EnvoyRole } from './pods';
 export { ENVOY_CONTAINER, DEFAULT_ADMIN_PORT, describeEnvoyPod, findEnvoyContainer } from './pods';

@@ -4,7 +4,7 @@ import { CallOptions, CallScope } from './callScope';
 import { apiError, classifyTransportError, httpStatusOf } from './classify';
 import { PreparedContext, prepareContext, requestOptions } from './connection';
 import { FetchError, KubeError, KubeWarning, firstLine } from './errors';
-import { FetchOptions, FetchResult, checkFetchOptions, fetchWithContext } from './fetchDump';
+import { FetchOptions, FetchResult, FetchedBytes, checkFetchOptions, fetchBytesWithContext, fetchWithContext } from './fetchDump';
 import { KubeConfigSource, LoadKubeConfigOptions, MergedKubeConfig, readKubeConfig } from './kubeconfig';
 import { checkName } from './names';
 import { EnvoyPod, describeEnvoyPod } from './pods';
@@ -49,6 +49,8 @@ export interface KubeAccess {
    *  for every namespace: `namespace` undefined). */
   listEnvoyPods(context: string, namespace: string | undefined, options?: ListPodsOptions): Promise<EnvoyPod[]>;
   fetchConfigDump(options: FetchOptions): Promise<FetchResult>;
+  /** The dump as received, not decoded to text (for checking many: the core indexes the bytes). */
+  fetchConfigDumpBytes(options: Omit<FetchOptions, 'clusters'>): Promise<FetchedBytes>;
 }
 
 /** Loads the kubeconfig like kubectl (setting path, else KUBECONFIG, else ~/.kube/config, else in-cluster). */
@@ -137,6 +139,12 @@ class KubeAccessImpl implements KubeAccess {
     checkFetchOptions(options);
     return this.withContext(options.context, options, `fetching the config dump of pod "${options.pod}"`,
       (p, scope) => fetchWithContext(p, options, scope));
+  }
+
+  async fetchConfigDumpBytes(options: Omit<FetchOptions, 'clusters'>): Promise<FetchedBytes> {
+    checkFetchOptions(options);
+    return this.withContext(options.context, options, `fetching the config dump of pod "${options.pod}"`,
+      (p, scope) => fetchBytesWithContext(p, options, scope));
   }
 
   private async withContext<T>(context: string, options: CallOptions, what: string,

@@ -4,6 +4,7 @@
  * the concurrency bound (the server counts the exec streams open at once), JSON, SARIF, exit codes and the Job.
  */
 import { strict as assert } from 'node:assert';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -14,7 +15,7 @@ import { parse as parseYaml } from 'yaml';
 import { DEFAULT_SIZE_OPTIONS, generateDumpWithStats, sizeToServices } from '../../bench/generateDump';
 import { runCheckPods, type CheckPodsArgs, type CheckPodsStats } from '../../src/cli/checkPods';
 import { main } from '../../src/cli/main';
-import { analyze } from '../../src/core/facade';
+import { analyze, LineIndex } from '../../src/core/facade';
 import { diffDumps, resourceFingerprints } from '../../src/core/features/diff';
 import { startFakeApiServer, type FakeApiServer, type FakePod } from '../fake-apiserver/fakeApiServer';
 
@@ -315,6 +316,36 @@ describe('resource fingerprints', () => {
     assert.deepEqual(changes(a, b), []);
     assert.deepEqual(differing(a, c), changes(a, c));
     assert.deepEqual(differing(a, c), [`cluster ${changed}`, `cluster ${EXTRA}`].sort());
+  });
+
+  it('read from the bytes in pieces (the fleet path) equal those of the text, volatile values blanked alike', () => {
+    const sha1 = (t: string): string => createHash('sha1').update(t).digest('hex');
+    const hasher = () => {
+      const h = createHash('sha1');
+      return { update: (part: Uint8Array | string) => { h.update(part); }, digest: () => h.digest('hex') };
+    };
+    const d = replicaDumps();
+    // Volatile members in the forms the regex reads: spaces around the colon, escapes in the value, the protojson
+    // spelling, and a key that only starts like one (not blanked).
+    const odd = d[REPLICAS[0]].replace(/"last_updated": "([^"]*)"/g, (_m, v: string, i: number) =>
+      i % 3 === 0 ? `"last_updated" :  "${v}\\\"x"` : i % 3 === 1 ? `"lastUpdated":"${v}"` : `"last_updated_not": "${v}"`);
+    for (const text of [...REPLICAS.map((r) => d[r]), odd]) {
+      const bytes = Buffer.from(text, 'utf8');
+      const fromText = resourceFingerprints({ analysis: analyze('dump', text, { languageId: 'json' }), source: text }, { hash: sha1 });
+      const fromBytes = resourceFingerprints({ analysis: analyze('dump', bytes, { languageId: 'json' }), source: bytes }, { hash: sha1, hasher });
+      assert.ok(fromText.size > 10);
+      assert.deepEqual([...fromBytes].sort(), [...fromText].sort());
+    }
+    assert.notDeepEqual(odd, d[REPLICAS[0]]);
+  });
+
+  it('line index from UTF-8 bytes counts UTF-16 columns as the text does', () => {
+    const text = '{\n  "a": "é€😀",\n  "b": 1\r\n}\n';
+    const bytes = Buffer.from(text, 'utf8');
+    const a = new LineIndex(text);
+    const b = new LineIndex(bytes);
+    assert.equal(b.lineCount, a.lineCount);
+    for (let o = 0; o <= text.length; o++) assert.deepEqual(b.positionAt(o), a.positionAt(o));
   });
 });
 

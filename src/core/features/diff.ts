@@ -20,6 +20,7 @@ import { parse as parseJsonc } from 'jsonc-parser';
 import { isUsableStatus } from '../describe';
 import type { Analysis, DefKind, DefState, Definition } from '../model/types';
 import { toValue } from '../parse/nav';
+import { isAsciiBytes } from '../parse/offsets';
 import { parseYamlToTape } from '../parse/yamlTape';
 import { decodeBase64, sha256Hex, sha256OfString } from '../sha256';
 import { ResourceReader, isObj, normalizeKeys, type Obj } from '../trace/resources';
@@ -895,6 +896,12 @@ export interface FingerprintOptions {
   hash?: (text: string) => string;
   /** Kinds left out, e.g. the bootstrap and secrets, which differ between replicas by design. */
   skip?: readonly DiffKind[];
+  /**
+   * An incremental hash, used instead of `hash` when the source is ASCII bytes: it is fed a resource's bytes in
+   * pieces (each volatile value as `""`), so no string of the resource is ever made. Its digest must equal what
+   * `hash` gives for the concatenated text.
+   */
+  hasher?: () => { update(part: Uint8Array | string): void; digest(): string };
 }
 
 /** `"last_updated": "…"` (any volatile key, either spelling) with its string value, to blank the value. */
@@ -912,14 +919,31 @@ export function resourceFingerprints(side: DiffSide, options: FingerprintOptions
   const skip = new Set(options.skip ?? []);
   const s = new Side(side);
   const json = side.analysis.format === 'json';
-  const text = json ? s.text : '';
+  // ASCII bytes (most dumps): span offsets are byte offsets, so each resource is read from the bytes alone and the
+  // dump is never decoded whole (a fleet check then holds no copy of it as a string). Other input: from the text.
+  const src = side.source;
+  const bytes = json && typeof src !== 'string' && isAsciiBytes(src) ? src : undefined;
+  const text = json && !bytes ? s.text : '';
   const out = new Map<string, string>();
   for (const [kind, defs] of s.defs) {
     if (skip.has(kind)) continue;
     for (const [name, d] of defs) {
       let normalized: string;
+      if (json && bytes && options.hasher) {
+        const h = options.hasher();
+        let from = d.span.start;
+        forEachVolatileValue(bytes, d.span.start, d.span.end, (start, end) => {
+          h.update(bytes.subarray(from, start));
+          h.update('""');
+          from = end;
+        });
+        h.update(bytes.subarray(from, d.span.end));
+        out.set(`${kind}\u0000${name}`, `${d.state === 'warming' ? 'warming:' : ''}${h.digest()}`);
+        continue;
+      }
       if (json) {
-        normalized = text.slice(d.span.start, d.span.end).replace(VOLATILE_MEMBER, '$1""');
+        const raw = bytes ? latin1(bytes, d.span.start, d.span.end) : text.slice(d.span.start, d.span.end);
+        normalized = raw.replace(VOLATILE_MEMBER, '$1""');
       } else {
         normalized = JSON.stringify(withoutVolatile(canonical(kind, s.value(d), false) ?? null));
       }
@@ -927,6 +951,55 @@ export function resourceFingerprints(side: DiffSide, options: FingerprintOptions
     }
   }
   return out;
+}
+
+const latin1Decoder = new TextDecoder('latin1');
+const VOLATILE_KEY_BYTES = VOLATILE_SPELLINGS.map((k) => Uint8Array.from(k, (c) => c.charCodeAt(0)));
+const isBlank = (c: number): boolean => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d || c === 0x0b || c === 0x0c;
+
+/**
+ * The string values of volatile members in ASCII bytes [from, to), as VOLATILE_MEMBER finds them in the same text
+ * (every `"` tried in order; after a match, the search goes on past it): `emit(start, end)` spans a value with its
+ * quotes. For strict JSON (what is fetched) the two agree exactly.
+ */
+function forEachVolatileValue(b: Uint8Array, from: number, to: number, emit: (start: number, end: number) => void): void {
+  let p = b.indexOf(0x22, from);
+  while (p >= 0 && p < to) {
+    let matched = -1;
+    for (const key of VOLATILE_KEY_BYTES) {
+      const k = key.length;
+      if (p + k + 2 > to || b[p + k + 1] !== 0x22) continue;
+      let same = true;
+      for (let i = 0; i < k && same; i++) same = b[p + 1 + i] === key[i];
+      if (!same) continue;
+      let q = p + k + 2;
+      while (q < to && isBlank(b[q])) q++;
+      if (q >= to || b[q] !== 0x3a) break;
+      q++;
+      while (q < to && isBlank(b[q])) q++;
+      if (q >= to || b[q] !== 0x22) break;
+      const start = q;
+      q++;
+      while (q < to && b[q] !== 0x22) {
+        if (b[q] === 0x5c) {
+          // `\\.`: the escaped character must not be a line break.
+          if (q + 1 >= to || b[q + 1] === 0x0a || b[q + 1] === 0x0d) { q = to; break; }
+          q += 2;
+        } else q++;
+      }
+      if (q >= to) break;
+      emit(start, q + 1);
+      matched = q + 1;
+      break;
+    }
+    p = b.indexOf(0x22, matched >= 0 ? matched : p + 1);
+  }
+}
+
+/** The ASCII bytes [from, to) as a string. */
+function latin1(bytes: Uint8Array, from: number, to: number): string {
+  const b = bytes as Uint8Array & { latin1Slice?: (from: number, to: number) => string };
+  return typeof b.latin1Slice === 'function' ? b.latin1Slice(from, to) : latin1Decoder.decode(bytes.subarray(from, to));
 }
 
 function withoutVolatile(v: unknown): unknown {
