@@ -101,6 +101,32 @@ function buildIndex(a: Analysis): FileIndex {
   return { defsByKey, refsByKey, defsByPos };
 }
 
+/** Records that file `uri` holds every kind+name of `byKey`. */
+function link(map: Map<string, Map<string, Set<string>>>, byKey: ByKindName, uri: string): void {
+  for (const [kind, names] of byKey) {
+    let byName = map.get(kind);
+    if (!byName) map.set(kind, (byName = new Map()));
+    for (const name of names.keys()) {
+      const set = byName.get(name);
+      if (set) set.add(uri);
+      else byName.set(name, new Set([uri]));
+    }
+  }
+}
+
+function unlink(map: Map<string, Map<string, Set<string>>>, byKey: ByKindName, uri: string): void {
+  for (const [kind, names] of byKey) {
+    const byName = map.get(kind);
+    if (!byName) continue;
+    for (const name of names.keys()) {
+      const set = byName.get(name);
+      if (!set) continue;
+      set.delete(uri);
+      if (set.size === 0) byName.delete(name);
+    }
+  }
+}
+
 /** Whether a name is one Istio always defines, so a reference to it is known even when a trimmed dump lacks it. */
 export function isBuiltin(kind: RefKind, name: string): boolean {
   return istioBuiltin(kind, name) !== undefined;
@@ -110,17 +136,56 @@ export function isBuiltin(kind: RefKind, name: string): boolean {
 export class Workspace {
   private readonly files = new Map<string, Analysis>();
   private readonly indexes = new Map<string, FileIndex>();
+  /**
+   * Which files define, and which reference, each kind+name; how many files (not self-contained) hold the complete set
+   * of each kind. Lookups across files read these instead of visiting every file: a dump opened as its resources is
+   * tens of thousands of files.
+   */
+  private readonly defFiles = new Map<string, Map<string, Set<string>>>();
+  private readonly refFiles = new Map<string, Map<string, Set<string>>>();
+  private readonly completeFiles = new Map<string, number>();
+  /** Files in the order they first joined: cross-file answers keep that order, as a walk over the files did. */
+  private readonly order = new Map<string, number>();
+  private nextOrder = 0;
 
   /** Adds or replaces a file's analysis. */
   set(a: Analysis): void {
+    if (this.files.has(a.uri)) this.unlink(a.uri);
+    else this.order.set(a.uri, this.nextOrder++);
     this.files.set(a.uri, a);
-    this.indexes.set(a.uri, buildIndex(a));
+    const idx = buildIndex(a);
+    this.indexes.set(a.uri, idx);
+    link(this.defFiles, idx.defsByKey, a.uri);
+    link(this.refFiles, idx.refsByKey, a.uri);
+    if (!selfContained(a)) for (const k of a.complete) this.completeFiles.set(k, (this.completeFiles.get(k) ?? 0) + 1);
   }
 
   /** Removes a file. */
   remove(uri: string): void {
+    if (!this.files.has(uri)) return;
+    this.unlink(uri);
     this.files.delete(uri);
     this.indexes.delete(uri);
+    this.order.delete(uri);
+  }
+
+  /** Takes a file out of the cross-file lookups (before it is replaced or removed). */
+  private unlink(uri: string): void {
+    const a = this.files.get(uri);
+    const idx = this.indexes.get(uri);
+    if (!a || !idx) return;
+    unlink(this.defFiles, idx.defsByKey, uri);
+    unlink(this.refFiles, idx.refsByKey, uri);
+    if (!selfContained(a)) for (const k of a.complete) this.completeFiles.set(k, (this.completeFiles.get(k) ?? 1) - 1);
+  }
+
+  /** The files holding kind+name in `map`, in the order they joined. */
+  private filesWith(map: Map<string, Map<string, Set<string>>>, kind: string, name: string): string[] {
+    const set = map.get(kind)?.get(name);
+    if (!set) return [];
+    const list = [...set];
+    if (list.length > 1) list.sort((x, y) => (this.order.get(x) ?? 0) - (this.order.get(y) ?? 0));
+    return list;
   }
 
   /** The analysis of a file, if present. */
@@ -185,7 +250,8 @@ export class Workspace {
     if (own.length > 0 || (a && a.complete.has(kind))) return sortMainFirst(own);
     const out: DefHandle[] = [];
     if (a && selfContained(a)) return out;
-    for (const [other, oa] of this.files) {
+    for (const other of this.filesWith(this.defFiles, kind, name)) {
+      const oa = this.files.get(other)!;
       if (other === uri || selfContained(oa)) continue;
       for (const h of this.defsIn(other, kind, name)) out.push(h); // no spread: a name may have 100,000s of definitions
     }
@@ -198,8 +264,7 @@ export class Workspace {
     if (!a) return false;
     if (a.complete.has(kind)) return true;
     if (selfContained(a)) return false;
-    for (const other of this.files.values()) if (other.complete.has(kind) && !selfContained(other)) return true;
-    return false;
+    return (this.completeFiles.get(kind) ?? 0) > 0;
   }
 
   /** Every reference that resolves to definitions named kind+name as seen from `defUri`. */
@@ -219,7 +284,8 @@ export class Workspace {
 
   /** Calls `visit` on each reference to kind+name as seen from `defUri` until it returns true; whether one did. */
   private eachReferenceTo(defUri: string, kind: DefKind, name: string, visit: (uri: string, index: number, ref: Reference) => boolean): boolean {
-    for (const [uri, a] of this.files) {
+    for (const uri of this.filesWith(this.refFiles, kind, name)) {
+      const a = this.files.get(uri)!;
       const idx = this.indexes.get(uri);
       const list = idx && lookup(idx.refsByKey, kind, name);
       if (!list) continue;

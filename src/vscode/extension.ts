@@ -48,7 +48,10 @@ function statusBar(index: DumpIndex, diagnostics: DiagnosticsController): vscode
     const count = (k: string) => a.defs.filter((d) => d.kind === k && d.group === 'main').length;
     const { errors, warnings } = diagnostics.counts(doc.uri);
     const problems = errors + warnings ? ` · ${errors ? `${errors} $(error) ` : ''}${warnings ? `${warnings} $(warning)` : ''}`.trimEnd() : '';
-    item.text = `$(type-hierarchy) Envoy: ${count('listener')} listeners · ${count('cluster')} clusters${problems}`;
+    // A resource document holds one resource: name its dump instead of counting.
+    item.text = doc.uri.scheme === 'envoy-dump'
+      ? `$(type-hierarchy) Envoy: a resource of ${doc.uri.path.split('/')[1] ?? 'a dump'}${problems}`
+      : `$(type-hierarchy) Envoy: ${count('listener')} listeners · ${count('cluster')} clusters${problems}`;
     item.tooltip = `Envoy ${a.shape} — click for a summary of listeners, routes, clusters and endpoints`;
     item.show();
   };

@@ -20,7 +20,7 @@
  *   node out/test/vscode/e2e.js
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { FrameLocator, Locator, Page } from 'playwright-core';
 import { generateDump, sizeToServices, DEFAULT_SIZE_OPTIONS } from '../../bench/generateDump';
@@ -104,7 +104,8 @@ function largeDump(mb: number): { text: string; routeConfig: string; existing: s
   const [first, second] = vh.routes.filter((r) => r.route?.cluster);
   first.route!.cluster = PLANTED;
   const doc = JSON.stringify(resourceDocumentValue({ kind: 'routeConfig', section: 'dynamic_route_configs' } as never, entry), null, 2) + '\n';
-  return { text: JSON.stringify(dump), routeConfig: entry.route_config.name, existing: second.route!.cluster!, routeDoc: doc };
+  // Indented as the generator writes it (and as `curl …/config_dump` gives it): over 100 MB.
+  return { text: JSON.stringify(dump, null, 2), routeConfig: entry.route_config.name, existing: second.route!.cluster!, routeDoc: doc };
 }
 
 /** 1-based line and column of `needle` (+ offset into it) in a fixture. */
@@ -929,9 +930,31 @@ async function main(): Promise<number> {
       // The Explorer's file watcher lists the new file.
       await row.waitFor({ timeout: 60_000 });
       await clearNotifications(p);
+      // The Explorer re-renders while its watcher adds the file: right-click once the row stays put.
+      let last = '';
+      await until(`${LARGE} settled in the Explorer`, async () => {
+        const b = JSON.stringify(await row.boundingBox());
+        const same = b === last;
+        last = b;
+        return same;
+      }, 30_000);
       const t0 = Date.now();
-      await row.click({ button: 'right' });
-      await p.locator('.context-view .action-label', { hasText: 'Open as Dump Resources' }).first().click();
+      const item = p.locator('.context-view .action-label', { hasText: 'Open as Dump Resources' }).first();
+      await until('the Explorer\'s context menu with "Open as Dump Resources"', async () => {
+        if (!(await item.isVisible())) {
+          await p.keyboard.press('Escape');
+          await row.click({ button: 'right' });
+          await item.waitFor({ state: 'visible', timeout: 3000 }).catch(() => undefined);
+        }
+        return item.isVisible();
+      }, 30_000);
+      const menu = (await p.locator('.context-view .action-label').allInnerTexts()).filter((x) => x.trim() !== '');
+      log('e2e', `Explorer context menu: ${menu.join(' | ')}`);
+      await p.screenshot({ path: path.join(OUTPUT, 'e2e-large-menu.png') });
+      await item.hover();
+      await item.click();
+      // The command shows its progress at once (reading …), then the result.
+      await until('the menu to close', async () => !(await item.isVisible()), 10_000);
       const note = await notification(p, /resources as documents/, 240_000);
       const elapsed = Date.now() - t0;
       await p.keyboard.press('Control+Shift+M');
@@ -956,6 +979,7 @@ async function main(): Promise<number> {
       const input = p.locator('.quick-input-widget input');
       await input.waitFor({ state: 'visible', timeout: 10_000 });
       await input.fill(`:${at.line}:${at.col}`);
+      await p.locator('.quick-input-list .monaco-list-row', { hasText: `line ${at.line}` }).first().waitFor({ timeout: 10_000 });
       await p.keyboard.press('Enter');
       await until('the cursor on the route\'s cluster', async () => (await cursor(p))?.line === at.line);
       await p.keyboard.press('F12');
@@ -996,6 +1020,14 @@ async function main(): Promise<number> {
     });
     return 0;
   } catch {
+    // The extension host's logs (the Envoy Lens output channel among them) outlive the server's scratch folder.
+    if (server) {
+      try {
+        cpSync(path.join(server.state, 'data', 'logs'), path.join(OUTPUT, 'code-server-logs'), { recursive: true });
+      } catch {
+        // no logs yet
+      }
+    }
     if (page) {
       await page.screenshot({ path: path.join(OUTPUT, 'e2e-failure.png') }).catch(() => undefined);
       // Notifications are not shown as toasts here (smoke-test driver): print the center's, errors included.
