@@ -5,8 +5,8 @@
  */
 import * as vscode from 'vscode';
 import { trafficChildren, trafficItem, trafficTraceTarget, type TraceTarget, type TrafficNode } from '../core/facade';
+import { RESOURCE_SCHEME, type DumpIndex } from './dumpIndex';
 import { registerCommand } from './commands';
-import type { DumpIndex } from './dumpIndex';
 import { slice } from './mainThread';
 
 const ICONS: Record<TrafficNode['kind'], string> = {
@@ -40,7 +40,14 @@ export class TrafficProvider implements vscode.TreeDataProvider<TrafficNode> {
 
   getChildren(node?: TrafficNode): TrafficNode[] {
     const uri = node?.uri ?? this.uri;
-    return uri ? slice(uri, 'traffic', () => trafficChildren(this.index.workspace, uri, node)) : [];
+    if (!uri) return [];
+    // A resource document of a dump opened as its resources: the listeners of the whole dump, from their documents.
+    const m = !node && uri.startsWith(`${RESOURCE_SCHEME}://`) ? /^([^/]*\/\/[^/]+\/[^/]+\/)/.exec(uri) : null;
+    if (m) {
+      const listeners = `${m[1]}listeners/`;
+      return slice(uri, 'traffic', () => this.index.uris().filter((u) => u.startsWith(listeners)).flatMap((u) => trafficChildren(this.index.workspace, u)));
+    }
+    return slice(uri, 'traffic', () => trafficChildren(this.index.workspace, uri, node));
   }
 
   getTreeItem(node: TrafficNode): vscode.TreeItem {

@@ -985,14 +985,15 @@ async function main(): Promise<number> {
       await p.keyboard.press('F12');
       const tab = p.locator('.tabs-container .tab.active', { hasText: `${l.existing}.json` }).first();
       await tab.waitFor({ timeout: 30_000 });
-      const box = await onScreen(p, 'name', l.existing);
+      // F12 leaves the cursor on the cluster's name: show the hover there (Ctrl+K Ctrl+I), as a keyboard user would.
       const text = await until('the hover of the cluster in its document', async () => {
-        await p.mouse.move(box.x + box.width / 2, box.y - 40);
-        await p.mouse.move(box.x + Math.min(60, box.width / 2), box.y + box.height / 2, { steps: 3 });
+        await p.keyboard.press('Escape');
+        await p.keyboard.press('Control+K');
+        await p.keyboard.press('Control+I');
         const hover = p.locator('.monaco-hover:not(.hidden) .monaco-hover-content, .monaco-resizable-hover .monaco-hover-content');
         await hover.first().waitFor({ state: 'visible', timeout: 4000 }).catch(() => undefined);
         const t = (await hover.allInnerTexts().catch(() => [] as string[])).join('\n');
-        return /endpoints \(EDS\)/.test(t) ? t : undefined;
+        return t.includes(l.existing) && /endpoints \(EDS\): \d+/.test(t) ? t : undefined;
       }, 60_000);
       await p.screenshot({ path: path.join(OUTPUT, 'e2e-large-hover.png') });
       await p.keyboard.press('Escape');
@@ -1010,7 +1011,15 @@ async function main(): Promise<number> {
         const x = await editorText(p);
         return x.includes('ListenersConfigDump') ? x : undefined;
       });
-      return t.split('\n').slice(0, 2).join(' ').slice(0, 80);
+      // The Envoy Traffic view lists the whole dump's listeners, each from its own document.
+      const traffic = pane(p, 'Envoy Traffic');
+      if ((await traffic.locator('.pane-header[aria-expanded="false"]').count()) > 0) await traffic.locator('.pane-header').click();
+      const rows = await until('the dump\'s listeners in the Envoy Traffic view', async () => {
+        const r = (await traffic.locator('.monaco-list-row').allInnerTexts().catch(() => [] as string[])).map((x) => x.replace(/\s+/g, ' '));
+        return r.some((x) => x.startsWith('virtualOutbound')) && r.some((x) => x.startsWith('virtualInbound')) ? r : undefined;
+      }, 30_000);
+      await p.screenshot({ path: path.join(OUTPUT, 'e2e-large-traffic.png') });
+      return `${t.split('\n').slice(0, 2).join(' ').slice(0, 60)}; Envoy Traffic: ${rows.length} rows`;
     });
 
     await step('every contributed command ran from the extension', async () => {
