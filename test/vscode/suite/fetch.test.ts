@@ -5,6 +5,7 @@
  * pickers are the same kube calls test/unit/kube.test.ts covers. Waits on events, never on a fixed sleep.
  */
 import { strict as assert } from 'node:assert';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -158,7 +159,7 @@ suite('fetch config dump from a pod', () => {
     assert.equal(vscode.window.activeTextEditor?.document.getText(), server.smallDump.toString('utf8'));
   });
 
-  test('saves a dump too large for extensions to a file and opens that', async () => {
+  test('saves a dump too large for extensions to a file and opens it as its resources', async () => {
     assert.ok(server.dump.toString('utf8').length > 50 * 1024 * 1024, 'the big dump passes the sync limit');
     const outcome = await fetchDump({ context: 'admin', namespace: NS, pod: 'productpage-v1-7d4' });
     assert.equal(outcome?.status, 'opened', JSON.stringify(outcome));
@@ -166,8 +167,15 @@ suite('fetch config dump from a pod', () => {
     assert.equal(file.scheme, 'file', 'no untitled document can hold it');
     assert.equal(path.dirname(file.fsPath), vscode.workspace.workspaceFolders![0].uri.fsPath);
     assert.equal(fs.statSync(file.fsPath).size, server.dump.length + 1);
-    const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs);
-    assert.ok(tabs.some((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === file.toString()), 'shown in an editor tab');
+    // Opened as its resources (dumpResources.ts): the envoy-dump folder of the saved file lists its resource folders.
+    const id = createHash('sha256').update(file.toString()).digest('hex').slice(0, 12);
+    const root = vscode.Uri.from({ scheme: 'envoy-dump', authority: id, path: `/${path.basename(file.fsPath)}/` });
+    const folders = (await vscode.workspace.fs.readDirectory(root)).map(([name]) => name);
+    assert.deepEqual(folders, ['clusters'], 'the big dump holds clusters only');
+    const clusters = await vscode.workspace.fs.readDirectory(vscode.Uri.joinPath(root, 'clusters'));
+    assert.ok(clusters.length > 0);
+    const doc = new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(root, 'clusters', clusters[0][0])));
+    assert.match(doc, /ClustersConfigDump/);
     fs.rmSync(file.fsPath);
   });
 
