@@ -5,7 +5,7 @@
  * workload can be compared at the end ("works on 2 of 3 pods") without holding any dump.
  */
 import { stringify } from 'yaml';
-import type { Severity } from '../core/facade';
+import { severityCounts } from '../core/facade';
 import { checkFleet, type FleetStats, type PodReport, type WorkloadReport } from '../kube/fleet';
 import {
   CLI_OPTION_NAMES, DEFAULT_TIMEOUT_MS, isKubeError, loadKubeConfig, type EnvoyPod, type KubeAccess,
@@ -47,8 +47,6 @@ export interface CheckPodsIo {
   out: (s: string) => void;
   err: (s: string) => void;
 }
-
-const RANK: Record<Severity, number> = { error: 3, warning: 2, information: 1, hint: 0 };
 
 /** One sentence naming where the pods were looked for. */
 function where(args: CheckPodsArgs): string {
@@ -133,15 +131,6 @@ function print(args: CheckPodsArgs, io: CheckPodsIo, reports: PodReport[], workl
         }
       }
   }
-}
-
-/** "no findings", "2 errors, 1 warning". */
-function severityCounts(rows: Row[]): string {
-  if (rows.length === 0) return 'no findings';
-  const n = new Map<Severity, number>();
-  for (const r of rows) n.set(r.severity, (n.get(r.severity) ?? 0) + 1);
-  return (Object.keys(RANK) as Severity[]).filter((s) => n.has(s))
-    .map((s) => `${n.get(s)} ${s === 'information' ? 'info' : s}${n.get(s)! > 1 && s !== 'information' ? 's' : ''}`).join(', ');
 }
 
 // --- the Job recipe -----------------------------------------------------------------------------------------------

@@ -5,6 +5,8 @@
 import * as path from 'node:path';
 import { stringify } from 'yaml';
 import { analyze, check, LineIndex, Workspace } from '../core/facade';
+import { failExit } from './commands/check';
+import type { FAIL_ON_VALUES } from './commands/common';
 import {
   CLI_OPTION_NAMES, FetchError, fileTimestamp, formatBytes, isKubeError, loadKubeConfig, targetProblem, writeFileAtomic,
   type FetchMethod,
@@ -19,7 +21,7 @@ export interface FetchArgs {
   method?: string;
   adminPort?: string;
   kubeconfig?: string;
-  failOn: string;
+  failOn: (typeof FAIL_ON_VALUES)[number];
   /** Deadline for the whole fetch; 0 waits as long as it takes. Default the kube layer's (120 s). */
   timeoutMs?: number;
   /** Size cap in bytes; default the kube layer's (256 MB). */
@@ -42,7 +44,6 @@ export function dumpFileName(pod: string, namespace: string, when: Date, yaml: b
   return `${pod}.${namespace}.${fileTimestamp(when)}.config_dump.${yaml ? 'yaml' : 'json'}`;
 }
 
-const RANK: Record<string, number> = { error: 3, warning: 2, information: 1, hint: 0 };
 
 /** Runs the fetch; returns the exit code (0, 1 when findings reach --fail-on, 3 when the fetch or the save failed). */
 export async function runFetch(args: FetchArgs, io: FetchIo): Promise<number> {
@@ -103,8 +104,7 @@ export async function runFetch(args: FetchArgs, io: FetchIo): Promise<number> {
       const p = lines.positionAt(d.span.start);
       io.out(`${path.normalize(file)}:${p.line + 1}:${p.character + 1}: ${d.severity} ${d.code}: ${d.message}`);
     }
-    if (args.failOn === 'never') return 0;
-    return findings.some((d) => RANK[d.severity] >= (RANK[args.failOn] ?? 3)) ? 1 : 0;
+    return failExit(findings, args.failOn);
   } catch (e) {
     if (isKubeError(e)) {
       io.err(`envoy-lens: ${e.message}`);

@@ -5,22 +5,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { DIAGNOSTIC_CODES, type Severity } from '../core/facade';
+import { DIAGNOSTIC_CODES, type FindingRow, type Severity } from '../core/facade';
 
 export const FORMATS = ['text', 'json', 'sarif', 'github'] as const;
 export type Format = (typeof FORMATS)[number];
 
 /** One finding, 1-based line and column (UTF-16 units), as every format prints it. */
-export interface Row {
-  path: string;
-  line: number;
-  column: number;
-  endLine: number;
-  endColumn: number;
-  severity: Severity;
-  code: string;
-  message: string;
-}
+export type Row = FindingRow;
 
 interface PackageJson {
   version?: string;

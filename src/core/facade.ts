@@ -140,8 +140,8 @@ export function check(workspace: Workspace, uri: string): Diagnostic[] {
 
 export { Workspace } from './workspace';
 export type { Location, DefHandle, RefHandle } from './workspace';
-export type { Diagnostic, DiagnosticCode, Severity, RelatedInformation } from './checks/types';
-export { DIAGNOSTIC_CODES } from './checks/types';
+export type { Diagnostic, DiagnosticCode, FindingRow, Severity, RelatedInformation } from './checks/types';
+export { DIAGNOSTIC_CODES, SEVERITY_RANK, severityCounts } from './checks/types';
 export type * from './model/types';
 export { EDGES, isTrafficHop } from './model/edges';
 export type { EdgeKind, EdgeRole } from './model/edges';
@@ -153,7 +153,7 @@ export type { SymbolNode, WorkspaceSymbol } from './features/symbols';
 export { KIND_LABEL } from './describe';
 export { mdText, mdCode, mdCell, mdCommandLink, noLinks, MAX_MARKDOWN_TEXT } from './markdown';
 export { parseIstioClusterName, describeIstioCluster, parseIstioConfigPath, istioConfigLabel } from './istio';
-export { renderSummary, resourceCounts, table } from './features/summary';
+export { renderSummary, resourceCounts, summaryView, table } from './features/summary';
 export {
   PC_KINDS,
   PC_OUTPUTS,

@@ -6,25 +6,12 @@
  */
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
-import { analyze, check, LineIndex, resourceCounts, resourceFingerprints, Workspace, type DiffKind, type Severity } from '../core/facade';
+import { analyze, check, LineIndex, resourceCounts, resourceFingerprints, Workspace, type DiffKind, type FindingRow } from '../core/facade';
 import { writeFileAtomic } from './atomicWrite';
 import { isKubeError, type OptionNames } from './errors';
 import type { FetchedBytes } from './fetchDump';
 import type { KubeAccess } from './kubeAccess';
 import type { EnvoyPod } from './pods';
-
-/** One finding of one pod, placed in its dump (1-based lines and columns). */
-export interface FleetFinding {
-  /** The saved file, or `namespace/pod`. */
-  path: string;
-  line: number;
-  column: number;
-  endLine: number;
-  endColumn: number;
-  severity: Severity;
-  code: string;
-  message: string;
-}
 
 export interface PodReport {
   namespace: string;
@@ -35,7 +22,8 @@ export interface PodReport {
   /** Why the pod could not be checked: the fetch layer's one sentence. */
   error?: string;
   counts?: Record<string, number>;
-  problems: FleetFinding[];
+  /** Placed in the dump (path: the saved file, or `namespace/pod`). */
+  problems: FindingRow[];
 }
 
 export interface Disagreement {
@@ -201,7 +189,7 @@ export async function checkFleet(kube: KubeAccess, pods: readonly EnvoyPod[], op
       ws.set(analysis);
       const found = check(ws, label);
       const lines = found.length ? new LineIndex(data) : undefined;
-      const problems: FleetFinding[] = found.map((d) => {
+      const problems: FindingRow[] = found.map((d) => {
         const s = lines!.positionAt(d.span.start);
         const e = lines!.positionAt(d.span.end);
         return {

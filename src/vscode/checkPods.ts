@@ -6,8 +6,9 @@
  * that pod's dump (or reuses the one opened from here) and reveals the finding.
  */
 import * as vscode from 'vscode';
+import { severityCounts, type FindingRow } from '../core/facade';
 import { DEFAULT_TIMEOUT_MS, SETTING_OPTION_NAMES, fileTimestamp } from '../kube';
-import { checkFleet, type FleetFinding, type PodReport, type WorkloadReport } from '../kube/fleet';
+import { checkFleet, type PodReport, type WorkloadReport } from '../kube/fleet';
 import { registerCommand } from './commands';
 import type { FetchedDumps } from './fetchCommand';
 
@@ -27,19 +28,12 @@ interface Run {
 
 type Node =
   | { type: 'pod'; report: PodReport }
-  | { type: 'finding'; report: PodReport; finding: FleetFinding }
+  | { type: 'finding'; report: PodReport; finding: FindingRow }
   | { type: 'disagreements'; workloads: WorkloadReport[] }
   | { type: 'workload'; workload: WorkloadReport }
   | { type: 'disagree'; workload: WorkloadReport; text: string };
 
 const SEVERITY_ICON: Record<string, string> = { error: 'error', warning: 'warning', information: 'info', hint: 'lightbulb' };
-
-function countText(problems: readonly FleetFinding[]): string {
-  if (problems.length === 0) return 'no findings';
-  const n = new Map<string, number>();
-  for (const p of problems) n.set(p.severity, (n.get(p.severity) ?? 0) + 1);
-  return ['error', 'warning', 'information', 'hint'].filter((s) => n.has(s)).map((s) => `${n.get(s)} ${s === 'information' ? 'info' : s}${n.get(s)! > 1 && s !== 'information' ? 's' : ''}`).join(', ');
-}
 
 class PodsTree implements vscode.TreeDataProvider<Node> {
   private readonly changed = new vscode.EventEmitter<Node | undefined>();
@@ -87,7 +81,7 @@ class PodsTree implements vscode.TreeDataProvider<Node> {
           item.description = `not checked: ${r.error ?? 'unknown error'}`;
           item.iconPath = new vscode.ThemeIcon('debug-disconnect');
         } else {
-          item.description = `${countText(r.problems)}${flagged ? ' · differs from its replicas' : ''}`;
+          item.description = `${severityCounts(r.problems)}${flagged ? ' · differs from its replicas' : ''}`;
           const worst = r.problems.some((p) => p.severity === 'error') ? 'error' : r.problems.some((p) => p.severity === 'warning') ? 'warning' : flagged ? 'diff' : 'pass';
           item.iconPath = new vscode.ThemeIcon(worst);
         }
@@ -184,7 +178,7 @@ export function registerCheckPods(context: vscode.ExtensionContext, fetched: Fet
     return { pods: run.reports.length, checked: checked.length, findings, failed, disagreeing };
   });
 
-  registerCommand(context, 'envoyLens.openPodFinding', async (report?: PodReport, finding?: FleetFinding) => {
+  registerCommand(context, 'envoyLens.openPodFinding', async (report?: PodReport, finding?: FindingRow) => {
     const r = tree.run;
     if (!r || !report || !finding) return;
     const key = `${report.namespace}/${report.pod}`;

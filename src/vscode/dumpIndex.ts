@@ -145,19 +145,35 @@ class IndexWorker {
   constructor(private readonly script: string) {}
 
   run(uri: string, text: string | Uint8Array, languageId: string, token?: vscode.CancellationToken): Promise<Analysis> {
+    return this.cancellable(token, (id) => ({ id, uri, text, languageId }), (a, id) => {
+      this.ids.set(a, id);
+      return a;
+    });
+  }
+
+  /**
+   * Sends the request `make(id)` makes; a cancellation of `token` flags it for the worker (which polls the flag) and
+   * rejects it at once. `adopt` turns the worker's answer into the result, knowing the request's id.
+   */
+  private cancellable<T>(token: vscode.CancellationToken | undefined, make: (id: number) => WorkerRequest, adopt: (answer: Analysis, id: number) => T): Promise<T> {
     const id = this.nextId++;
-    const req: Request = { id, uri, text, languageId };
-    return new Promise<Analysis>((resolve, reject) => {
+    const req = make(id);
+    return new Promise<T>((resolve, reject) => {
       const sub = token?.onCancellationRequested(() => {
         Atomics.store(this.cancelled, id % CANCEL_SLOTS, id);
         const w = this.waiting.get(id);
         if (w) this.finish(id, w, () => w.reject(new CancellationError()));
       });
-      const done = () => sub?.dispose();
       this.waiting.set(id, {
         req,
-        resolve: (a) => (done(), this.ids.set(a, id), resolve(a)),
-        reject: (e) => (done(), reject(e)),
+        resolve: (answer) => {
+          sub?.dispose();
+          resolve(adopt(answer, id));
+        },
+        reject: (e) => {
+          sub?.dispose();
+          reject(e);
+        },
       });
       this.send(req);
     });
@@ -225,25 +241,10 @@ class IndexWorker {
   }
 
   openDump(file: string, uri: string, base: string, languageId: string, token?: vscode.CancellationToken): Promise<OpenedDump & { id: number }> {
-    const id = this.nextId++;
-    const req = { kind: 'openDump', id, uri, file, base, languageId, mb: 0 } as CallRequest;
-    return new Promise<OpenedDump & { id: number }>((resolve, reject) => {
-      const sub = token?.onCancellationRequested(() => {
-        Atomics.store(this.cancelled, id % CANCEL_SLOTS, id);
-        const w = this.waiting.get(id);
-        if (w) this.finish(id, w, () => w.reject(new CancellationError()));
-      });
-      this.waiting.set(id, {
-        req,
-        resolve: (r) => {
-          sub?.dispose();
-          const opened = r as unknown as OpenedDump & { id: number };
-          for (const d of opened.docs) this.ids.set(d, id);
-          resolve({ ...opened, id });
-        },
-        reject: (e) => (sub?.dispose(), reject(e)),
-      });
-      this.send(req);
+    return this.cancellable(token, (id) => ({ kind: 'openDump', id, uri, file, base, languageId, mb: 0 }) as CallRequest, (answer, id) => {
+      const opened = answer as unknown as OpenedDump;
+      for (const d of opened.docs) this.ids.set(d, id);
+      return { ...opened, id };
     });
   }
 

@@ -16,11 +16,9 @@ import {
   isCancellation,
   DumpSplitter,
   type SplitBatch,
-  pcFilterChoices,
   pcParts,
   readValue,
-  renderProxyConfig,
-  renderSummary,
+  summaryView,
   scrubDump,
   traceRequest,
   Workspace,
@@ -178,11 +176,8 @@ function valueOf(uri: string, analysisId: number): { value: unknown; parts: PcPa
 
 /** `pc KIND` of a held file: the table (with a title line) and the filters its values offer. */
 function proxyConfig(m: Extract<Message, { kind: 'pc' }>): { text: string; choices: unknown[] } {
-  const a = ws.get(m.uri)!;
   const { value, parts } = valueOf(m.uri, m.analysisId);
-  if (m.pcKind === 'all') return { text: renderSummary(ws, a, value, m.title), choices: [] };
-  const text = `== ${m.title}\n` + renderProxyConfig(m.pcKind, { parts, ws, analysis: a }, m.filters);
-  return { text, choices: pcFilterChoices(m.pcKind, parts) };
+  return summaryView(ws, ws.get(m.uri)!, value, parts, m.pcKind, m.filters, m.title);
 }
 
 function sendChunked(id: number, value: Record<string, unknown>): void {

@@ -6,12 +6,10 @@ import * as vscode from 'vscode';
 import {
   PC_FLAGS,
   PC_KINDS,
-  pcFilterChoices,
   pcFilterLabel,
   pcParts,
   readValue,
-  renderProxyConfig,
-  renderSummary,
+  summaryView,
   type Analysis,
   type PcFilterChoice,
   type PcFilters,
@@ -69,9 +67,7 @@ export function registerSummary(context: vscode.ExtensionContext, index: DumpInd
     }
     return slice(a.uri, 'summary', () => {
       const value = readValue(doc.getText());
-      if (kind === 'all') return { text: renderSummary(index.workspace, a, value, title), choices: [] };
-      const parts = pcParts(value);
-      return { text: `== ${title}\n` + renderProxyConfig(kind, { parts, ws: index.workspace, analysis: a }, filters), choices: pcFilterChoices(kind, parts) };
+      return summaryView(index.workspace, a, value, pcParts(value), kind, filters, title);
     });
   };
 

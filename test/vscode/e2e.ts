@@ -251,6 +251,15 @@ async function editorText(page: Page): Promise<string> {
   return t.replace(/\u00a0/g, ' ');
 }
 
+/** Collapses every expanded view of the side bar but `keep` (the side bar is crowded late in the run). */
+async function collapseViewsBut(page: Page, keep: string | RegExp): Promise<void> {
+  for (let i = 0; i < 12; i++) {
+    const other = page.locator('.sidebar .pane-header[aria-expanded="true"]').filter({ hasNotText: keep }).first();
+    if ((await other.count()) === 0) return;
+    await other.click();
+  }
+}
+
 /** A view pane of the side bar by its title. */
 function pane(page: Page, title: string): Locator {
   return page.locator('.pane', { has: page.locator('.pane-header', { hasText: title }) }).first();
@@ -886,11 +895,7 @@ async function main(): Promise<number> {
 
     await step('opening a pod\'s finding fetches its dump and reveals the finding', async () => {
       // The side bar is crowded by now: collapse every other view, so the pod's findings have room to render.
-      for (let i = 0; i < 12; i++) {
-        const other = p.locator('.sidebar .pane-header[aria-expanded="true"]').filter({ hasNotText: 'Envoy Pods' }).first();
-        if ((await other.count()) === 0) break;
-        await other.click();
-      }
+      await collapseViewsBut(p, 'Envoy Pods');
       const view = pane(p, 'Envoy Pods');
       await view.locator('.monaco-list-row', { hasText: `${NS}/${POD}` }).first().click();
       const finding = view.locator('.monaco-list-row', { hasText: 'mirrors requests' }).first();
@@ -920,11 +925,7 @@ async function main(): Promise<number> {
       large = largeDump(110);
       writeFileSync(path.join(workspace, LARGE), large.text);
       const mb = (Buffer.byteLength(large.text) / 1e6).toFixed(0);
-      for (let i = 0; i < 12; i++) {
-        const other = p.locator('.sidebar .pane-header[aria-expanded="true"]').filter({ hasNotText: /envoy-lens-workspace/i }).first();
-        if ((await other.count()) === 0) break;
-        await other.click();
-      }
+      await collapseViewsBut(p, /envoy-lens-workspace/i);
       await p.locator('.sidebar .pane-header', { hasText: /envoy-lens-workspace/i }).first().click().catch(() => undefined);
       const row = p.locator('.explorer-folders-view .monaco-list-row', { hasText: LARGE }).first();
       // The Explorer's file watcher lists the new file.

@@ -1,11 +1,9 @@
 /** `envoy-lens check`: every cross-reference of the dumps, one line (or SARIF result, or annotation) per finding. */
-import { check, type Severity } from '../../core/facade';
+import { check, SEVERITY_RANK, type Severity } from '../../core/facade';
 import { EXIT_INPUT, EXIT_OK, EXIT_PROBLEMS, UsageError, oneOf, type Command } from '../command';
 import { FORMATS, githubLine, packageJson, sarifLog, textLine, type Row } from '../formats';
 import { counts, load, positionsOf, type Loaded } from '../load';
 import { FAIL_ON, FAIL_ON_VALUES, FILES_NOTE, MAX_SIZE, RECURSIVE, maxSizeOf } from './common';
-
-const RANK: Record<Severity, number> = { error: 3, warning: 2, information: 1, hint: 0 };
 
 /** The findings of every loaded file, positioned. */
 export function findingRows(loaded: Loaded[], ws: import('../../core/facade').Workspace): Row[] {
@@ -32,10 +30,10 @@ export function findingRows(loaded: Loaded[], ws: import('../../core/facade').Wo
 }
 
 /** Exit 1 when a finding reaches --fail-on. */
-export function failExit(rows: Row[], failOn: (typeof FAIL_ON_VALUES)[number]): number {
+export function failExit(findings: ReadonlyArray<{ severity: Severity }>, failOn: (typeof FAIL_ON_VALUES)[number]): number {
   if (failOn === 'never') return EXIT_OK;
-  const threshold = RANK[failOn];
-  return rows.some((r) => RANK[r.severity] >= threshold) ? EXIT_PROBLEMS : EXIT_OK;
+  const threshold = SEVERITY_RANK[failOn];
+  return findings.some((r) => SEVERITY_RANK[r.severity] >= threshold) ? EXIT_PROBLEMS : EXIT_OK;
 }
 
 export const checkCommand: Command = {

@@ -4,6 +4,32 @@ import type { Workspace } from '../workspace';
 
 export type Severity = 'error' | 'warning' | 'information' | 'hint';
 
+/** Severities ranked, most severe highest: what `--fail-on` and the summaries compare. */
+export const SEVERITY_RANK: Readonly<Record<Severity, number>> = { error: 3, warning: 2, information: 1, hint: 0 };
+
+/** One finding placed in a file, 1-based line and column (UTF-16 units): what the CLI's formats and a fleet report print. */
+export interface FindingRow {
+  path: string;
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+  severity: Severity;
+  code: string;
+  message: string;
+}
+
+/** `no findings`, `2 errors, 1 warning`, `3 info`: findings counted by severity, most severe first. */
+export function severityCounts(findings: ReadonlyArray<{ severity: Severity }>): string {
+  if (findings.length === 0) return 'no findings';
+  const n = new Map<Severity, number>();
+  for (const f of findings) n.set(f.severity, (n.get(f.severity) ?? 0) + 1);
+  return (Object.keys(SEVERITY_RANK) as Severity[])
+    .filter((s) => n.has(s))
+    .map((s) => `${n.get(s)} ${s === 'information' ? 'info' : s}${n.get(s)! > 1 && s !== 'information' ? 's' : ''}`)
+    .join(', ');
+}
+
 /** Every diagnostic code. Codes are a contract (CI scripts filter on them): never rename or reuse one. */
 export const DIAGNOSTIC_CODES = [
   'parse-error',

@@ -1,7 +1,7 @@
 /** `envoy-lens summary` and **Envoy: Show Dump Summary**: what `envoy-lens pc all` prints (istioctl's `proxy-config all`). */
 import type { Analysis } from '../model/types';
 import type { Workspace } from '../workspace';
-import { pcParts, renderProxyConfig } from './proxyConfig';
+import { pcFilterChoices, pcParts, renderProxyConfig, type PcFilterChoice, type PcFilters, type PcKind, type PcParts } from './proxyConfig';
 
 export { table } from './proxyConfig';
 
@@ -39,4 +39,21 @@ export function resourceCounts(a: Analysis): Record<string, number> {
     if (k) c[k]++;
   }
   return c;
+}
+
+/**
+ * What Show Dump Summary shows for one kind: `all` as `summary` prints it, any other kind's table under a `== TITLE`
+ * line, and the filters the file offers for that kind. `parts` is pcParts(value), passed in by a caller that keeps it.
+ */
+export function summaryView(
+  ws: Workspace,
+  a: Analysis,
+  value: unknown,
+  parts: PcParts,
+  kind: PcKind,
+  filters: PcFilters,
+  title: string,
+): { text: string; choices: PcFilterChoice[] } {
+  if (kind === 'all') return { text: renderSummary(ws, a, value, title), choices: [] };
+  return { text: `== ${title}\n` + renderProxyConfig(kind, { parts, ws, analysis: a }, filters), choices: pcFilterChoices(kind, parts) };
 }
