@@ -240,6 +240,13 @@ export class Workspace {
     return list.map((i) => ({ uri, index: i, def: a.defs[i] }));
   }
 
+  /** Definitions of kind+name in every file but `uri`, in the order the files joined (read from the index, no walk). */
+  defsElsewhere(uri: string, kind: DefKind, name: string): DefHandle[] {
+    const out: DefHandle[] = [];
+    for (const other of this.filesWith(this.defFiles, kind, name)) if (other !== uri) for (const h of this.defsIn(other, kind, name)) out.push(h);
+    return out;
+  }
+
   /**
    * Where a name referenced from `uri` is defined: the file's own definitions first; other files only when this
    * file does not hold the complete set of that kind. Definitions repeated from a dump's bootstrap come last.

@@ -172,8 +172,17 @@ export class DiagnosticsController implements vscode.Disposable {
    * The findings of a dump opened as its resources, each already placed in its resource document (none of which needs
    * to be open): set in steps with yields between them. Severity overrides and `enabled` apply as to any dump.
    */
+  /** Takes the findings of a dump opened as its resources off the Problems panel. */
+  clearPlaced(base: string): void {
+    const gone: vscode.Uri[] = [];
+    this.collection.forEach((uri) => {
+      if (uri.toString().startsWith(base)) gone.push(uri);
+    });
+    for (const uri of gone) this.collection.delete(uri);
+  }
+
   async setPlaced(base: string, placed: OpenedDump['diagnostics']): Promise<void> {
-    for (const [uri] of this.collection) if (uri.toString().startsWith(base)) this.collection.delete(uri);
+    this.clearPlaced(base);
     const config = vscode.workspace.getConfiguration('envoyLens.diagnostics');
     if (!config.get<boolean>('enabled', true)) return;
     const overrides = config.get<Record<string, Override>>('severity', {});

@@ -275,6 +275,11 @@ class IndexWorker {
     }
   }
 
+  /** The worker forgets a dump opened as its resources. */
+  closeDump(base: string): void {
+    this.worker?.postMessage({ kind: 'closeDump', base });
+  }
+
   /** The worker forgets a document. */
   remove(uri: string): void {
     this.worker?.postMessage({ kind: 'remove', uri });
@@ -283,8 +288,8 @@ class IndexWorker {
   private send(req: WorkerRequest): void {
     const w = this.waiting.get(req.id);
     if (!w) return;
-    if ('kind' in req && this.worker === undefined) {
-      // A check needs the analyses of the worker it was asked of.
+    if ('kind' in req && req.kind !== 'openDump' && this.worker === undefined) {
+      // A check needs the analyses of the worker it was asked of; opening a dump file needs nothing held before.
       this.finish(req.id, w, () => w.reject(new Error('lost')));
       return;
     }
@@ -376,6 +381,8 @@ export class DumpIndex implements vscode.Disposable {
   private readonly sniffed = new Map<string, { version: number; envoy: boolean }>();
   private readonly worker: IndexWorker;
   private readonly changed = new vscode.EventEmitter<string>();
+  /** Dumps open as their resources: base → the opening request's id (a closed or reopened dump stops its batches). */
+  private readonly openBases = new Map<string, number>();
   /** Fires with a document URI whenever its analysis was replaced or removed. */
   readonly onDidChange = this.changed.event;
 
@@ -496,13 +503,14 @@ export class DumpIndex implements vscode.Disposable {
         this.workspace.remove(key);
       }
     }
+    this.openBases.set(base, r.id);
     await this.adopt(base, r.docs);
     this.changed.fire(base);
     // The other documents follow in batches, each joining the workspace as it comes (features resolve into them then).
     const complete = (async () => {
       for (let left = r.remaining; left > 0; ) {
         const batch = await this.worker.splitMore(base, r.id);
-        if (!batch || batch.docs.length === 0) break;
+        if (!batch || batch.docs.length === 0 || this.openBases.get(base) !== r.id) break;
         await this.adopt(base, batch.docs);
         this.changed.fire(base);
         left = batch.remaining;
@@ -533,6 +541,19 @@ export class DumpIndex implements vscode.Disposable {
   /** Any other request the worker answers from what it holds (see IndexWorker.call). */
   callOffThread<T>(a: Analysis | undefined, kind: string, payload: Record<string, unknown>, mb = 0): Promise<T | null | undefined> {
     return this.worker.call<T>(a, kind, payload, mb);
+  }
+
+  /** Forgets a dump opened as its resources: its documents leave the workspace here and in the worker. */
+  closeDump(base: string): void {
+    this.openBases.delete(base);
+    for (const key of [...this.entries.keys()]) {
+      if (key.startsWith(base)) {
+        this.entries.delete(key);
+        this.workspace.remove(key);
+      }
+    }
+    this.worker.closeDump(base);
+    this.changed.fire(base);
   }
 
   /** Forgets an open document (on close), unless it was indexed from disk too. */

@@ -91,6 +91,7 @@ export class DumpResources implements vscode.FileSystemProvider, vscode.Disposab
       mtime: Date.now(),
     };
     this.dumps.set(id, dump);
+    void vscode.commands.executeCommand('setContext', 'envoyLens.hasResourceDumps', true);
     const known = this.context.workspaceState.get<Record<string, string>>(KNOWN_DUMPS_KEY, {});
     await this.context.workspaceState.update(KNOWN_DUMPS_KEY, { ...known, [id]: source.toString() });
     this.changed.fire([{ type: vscode.FileChangeType.Changed, uri: vscode.Uri.parse(base) }]);
@@ -104,6 +105,34 @@ export class DumpResources implements vscode.FileSystemProvider, vscode.Disposab
       ).then((choice) => (choice ? vscode.commands.executeCommand('envoyLens.goToResource') : undefined));
     }
     return dump;
+  }
+
+  /** The open dump a URI belongs to: one of its resource documents, or its file on disk. */
+  find(uri: vscode.Uri): OpenDump | undefined {
+    return uri.scheme === RESOURCE_SCHEME ? this.dumps.get(uri.authority) : this.dumps.get(idOf(uri));
+  }
+
+  /**
+   * Closes a dump opened as its resources: its documents' tabs close, its findings leave the Problems panel, its
+   * analyses leave the workspace (here and in the worker), and a window reload no longer opens it again.
+   */
+  async close(dump: OpenDump): Promise<void> {
+    const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString().startsWith(dump.base));
+    if (tabs.length > 0) await vscode.window.tabGroups.close(tabs);
+    this.dumps.delete(dump.id);
+    void vscode.commands.executeCommand('setContext', 'envoyLens.hasResourceDumps', this.dumps.size > 0);
+    const known = { ...this.context.workspaceState.get<Record<string, string>>(KNOWN_DUMPS_KEY, {}) };
+    delete known[dump.id];
+    await this.context.workspaceState.update(KNOWN_DUMPS_KEY, known);
+    this.diagnostics.clearPlaced(dump.base);
+    this.index.closeDump(dump.base);
+    this.changed.fire([{ type: vscode.FileChangeType.Deleted, uri: vscode.Uri.parse(dump.base) }]);
+    log().info(`[resources] ${dump.source.fsPath}: closed (${dump.entries.length} resources)`);
+  }
+
+  /** Every dump open as its resources. */
+  opened(): OpenDump[] {
+    return [...this.dumps.values()];
   }
 
   /** The dump of a resource URI, opened again from disk when only its id is known (a window reload). */
@@ -215,6 +244,27 @@ export function registerDumpResources(context: vscode.ExtensionContext, index: D
     if (!source) return undefined;
     const dump = await resources.open(source);
     return dump ? { base: dump.base, resources: dump.entries.length } : undefined;
+  });
+
+  registerCommand(context, 'envoyLens.closeResources', async (arg?: vscode.Uri) => {
+    const open = resources.opened();
+    if (open.length === 0) {
+      void vscode.window.showInformationMessage('No dump is open as its resources.');
+      return undefined;
+    }
+    const active = vscode.window.activeTextEditor?.document.uri;
+    let dump = (arg instanceof vscode.Uri ? resources.find(arg) : undefined) ?? (active ? resources.find(active) : undefined);
+    if (!dump && open.length === 1) dump = open[0];
+    if (!dump) {
+      const picked = await vscode.window.showQuickPick(
+        open.map((d) => ({ label: path.basename(d.source.fsPath), description: `${d.entries.length} resources`, detail: d.source.fsPath, d })),
+        { title: 'Envoy: Close Dump Resources', placeHolder: 'Which dump to close' },
+      );
+      dump = picked?.d;
+    }
+    if (!dump) return undefined;
+    await resources.close(dump);
+    return dump.source.toString();
   });
 
   registerCommand(context, 'envoyLens.goToResource', async () => {

@@ -101,6 +101,17 @@ function hold(batch: SplitBatch, id: number): void {
   }
 }
 
+/** A dump opened as its resources goes: its documents leave the workspace, its file's bytes are let go. */
+function forgetSplit(base: string): void {
+  const old = splits.get(base);
+  if (!old) return;
+  for (const u of old.defs.keys()) {
+    ws.remove(u);
+    held.delete(u);
+  }
+  splits.delete(base);
+}
+
 /**
  * Reads a dump file from disk (a Buffer: the fast path), indexes and checks it as a whole, and makes the resource
  * documents that hold findings (what the Problems panel needs first); `splitMore` makes the rest in batches.
@@ -110,13 +121,7 @@ function openDump(m: { id: number; file: string; uri: string; base: string; lang
   const isCancelled = flags ? () => Atomics.load(flags, m.id % flags.length) === m.id : undefined;
   const t0 = Date.now();
   const bytes = readFileSync(m.file);
-  const old = splits.get(m.base);
-  if (old) {
-    for (const u of old.defs.keys()) {
-      ws.remove(u);
-      held.delete(u);
-    }
-  }
+  forgetSplit(m.base);
   const splitter = new DumpSplitter(m.uri, bytes, m.base, { languageId: m.languageId, isCancelled });
   const first = splitter.first();
   splits.set(m.base, splitter);
@@ -130,7 +135,8 @@ type Extra =
   | { kind: 'scrub'; id: number; uri: string; analysisId: number; pseudonymize: boolean }
   | { kind: 'openDump'; id: number; file: string; uri: string; base: string; languageId: string; cancelled?: Int32Array }
   | { kind: 'renderDoc'; id: number; doc: string }
-  | { kind: 'splitMore'; id: number; base: string; heldAs: number };
+  | { kind: 'splitMore'; id: number; base: string; heldAs: number }
+  | { kind: 'closeDump'; base: string };
 
 /**
  * The last comparison: both sides' analyses and sources, kept so the diff editor can ask for each changed resource's
@@ -212,6 +218,10 @@ parentPort?.on('message', (m: Message) => {
     } catch (e) {
       post({ id: m.id, kind: 'error', error: (e as Error)?.message ?? String(e) });
     }
+    return;
+  }
+  if (m.kind === 'closeDump') {
+    forgetSplit(m.base);
     return;
   }
   if (m.kind === 'openDump' || m.kind === 'renderDoc' || m.kind === 'splitMore') {

@@ -70,6 +70,7 @@ const COMMANDS: Record<string, string> = {
   'envoyLens.clearPods': 'the Envoy Pods view\'s button',
   'envoyLens.openAsResources': 'the Explorer\'s context menu on a 110 MB dump',
   'envoyLens.goToResource': 'Command Palette, then a typed name',
+  'envoyLens.closeResources': 'Command Palette, with a resource document active',
 };
 const exercised = new Set<string>();
 /** A step that runs `command` through the UI; the command counts as exercised once the step's checks pass. */
@@ -1021,6 +1022,20 @@ async function main(): Promise<number> {
       }, 30_000);
       await p.screenshot({ path: path.join(OUTPUT, 'e2e-large-traffic.png') });
       return `${t.split('\n').slice(0, 2).join(' ').slice(0, 60)}; Envoy Traffic: ${rows.length} rows`;
+    });
+
+    await exercise('envoyLens.closeResources', 'the large dump closes: its documents\' tabs and its findings go', async () => {
+      const problems = async () => (await p.locator('.markers-panel .monaco-list-row').allInnerTexts().catch(() => [] as string[])).filter((r) => r.includes(PLANTED)).length;
+      await p.keyboard.press('Control+Shift+M');
+      const filter = p.locator('.viewpane-filter input, .markers-panel-action-filter input').first();
+      await filter.fill('planted-missing');
+      await until('the planted finding still in Problems', async () => (await problems()) > 0, 30_000);
+      await p.locator('.tabs-container .tab', { hasText: 'virtualInbound.json' }).first().click();
+      await runCommand(p, 'Envoy: Close Dump Resources');
+      await until('no tab of the large dump', async () => (await p.locator('.tabs-container .tab', { hasText: 'virtualInbound.json' }).count()) === 0, 30_000);
+      await until('the planted finding gone from Problems', async () => (await problems()) === 0, 30_000);
+      await filter.fill('');
+      return 'tabs closed, Problems cleared';
     });
 
     await step('every contributed command ran from the extension', async () => {

@@ -68,14 +68,14 @@ function defLines(a: Analysis, d: Definition, ws: Workspace, uri: string): strin
   }
   if (d.kind === 'listener' && d.section !== LISTENER_STATUSES) {
     // `/listeners?format=json` saved beside the dump: where the listener is really bound (port 0 resolved).
-    const live = otherFiles(ws, uri, 'listener', d.name).find((h) => h.def.section === LISTENER_STATUSES);
+    const live = ws.defsElsewhere(uri, 'listener', d.name).find((h) => h.def.section === LISTENER_STATUSES);
     if (live?.def.info.address) {
       const all = [live.def.info.address, ...(live.def.info.additionalAddresses ?? [])];
       lines.push(`- bound to (/listeners): ${all.map((s) => code(s)).join(', ')}`);
     }
   }
   if (d.kind === 'cluster') {
-    const live = ws.defsIn(uri, 'clusterStatus', d.name)[0] ?? otherFiles(ws, uri, 'clusterStatus', d.name)[0];
+    const live = ws.defsIn(uri, 'clusterStatus', d.name)[0] ?? ws.defsElsewhere(uri, 'clusterStatus', d.name)[0];
     if (live?.def.info.endpoints) lines.push(`- live endpoints (/clusters): ${endpointsLine(live.def.info.endpoints)}`);
   }
   if (endpoints) lines.push(`- endpoints${d.kind === 'cluster' ? ` (${source})` : ''}: ${endpointsLine(endpoints)}`);
@@ -85,12 +85,6 @@ function defLines(a: Analysis, d: Definition, ws: Workspace, uri: string): strin
 
 /** Section of the listeners read from admin `/listeners?format=json`. */
 const LISTENER_STATUSES = 'listener_statuses';
-
-function otherFiles(ws: Workspace, uri: string, kind: DefKind, name: string): DefHandle[] {
-  const out: DefHandle[] = [];
-  for (const a of ws.all()) if (a.uri !== uri) for (const h of ws.defsIn(a.uri, kind, name)) out.push(h);
-  return out;
-}
 
 function usedBy(ws: Workspace, defUri: string, kind: DefKind, name: string): string | undefined {
   const refs = ws.referencesTo(defUri, kind, name).filter((r) => !r.ref.soft);
