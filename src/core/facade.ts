@@ -16,7 +16,7 @@ import { Workspace } from './workspace';
 import { CancellationError } from './cancel';
 import { LineIndex } from './lines';
 import { ResourceReader } from './trace/resources';
-import { renderResourceDocument, resourceEntries, encodePathSegment, ResourcePlaces, type ResourceEntry } from './features/resourceDocs';
+import { renderResourceDocument, resourceEntries, encodePathSegment, placeInDocument, ResourcePlaces, type DocRange, type ResourceEntry } from './features/resourceDocs';
 
 export interface AnalyzeOptions {
   /** The editor's language id; `yaml` parses as YAML unless the content is plainly JSON. */
@@ -243,8 +243,8 @@ export type { TrafficNode, TrafficItem, TraceTarget } from './features/traffic';
 export { diffDumps, changeDocument, resourceFingerprints, VOLATILE_FIELDS, secretIdentity } from './features/diff';
 export type { DiffKind, DiffSide, DiffOptions, DiffResult, DumpChange, FieldChange, FingerprintOptions } from './features/diff';
 export { sha256Hex } from './sha256';
-export { resourceEntries, renderResourceDocument, resourceDocumentValue, resourceDocuments, renderResourceAt, fileNameOf, encodePathSegment, RESOURCE_FOLDERS, ResourcePlaces } from './features/resourceDocs';
-export type { ResourceEntry, ResourceDocument } from './features/resourceDocs';
+export { resourceEntries, renderResourceDocument, resourceDocumentValue, resourceDocuments, renderResourceAt, fileNameOf, encodePathSegment, placeInDocument, RESOURCE_FOLDERS, ResourcePlaces } from './features/resourceDocs';
+export type { DocRange, ResourceEntry, ResourceDocument } from './features/resourceDocs';
 export { ResourceReader } from './trace/resources';
 export { scrubDump } from './features/scrub';
 export type { ScrubKind, ScrubOptions, ScrubResult } from './features/scrub';
@@ -277,6 +277,10 @@ export interface SplitBatch {
   entries: Array<{ path: string; kind: DefKind; name: string; state: DefState; uri: string }>;
   docs: Analysis[];
   /** Findings placed in this batch's documents (the first batch: all of them). */
+  /**
+   * The first batch: every finding of the dump, placed. A later batch: the findings of the documents it made whose
+   * early places (placeInDocument) did not hold their text, placed again: they replace those documents' findings.
+   */
   diagnostics: PlacedFinding[];
   /** Documents still to make after this batch. */
   remaining: number;
@@ -301,6 +305,8 @@ export class DumpSplitter {
   private readonly docs: Array<Analysis | undefined>;
   private readonly places: ResourcePlaces;
   private readonly byEntry = new Map<number, Diagnostic[]>();
+  /** Places given before the document was made (placeInDocument), by entry, in the order of byEntry's findings. */
+  private readonly early = new Map<number, DocRange[]>();
   private readonly cut: boolean;
   private cursor = 0;
   private made = 0;
@@ -353,22 +359,81 @@ export class DumpSplitter {
     const mine = this.byEntry.get(i);
     if (!mine) return;
     const lines = new LineIndex(text);
-    for (const d of mine) {
+    const early = this.early.get(i);
+    this.early.delete(i);
+    const placed: PlacedFinding[] = [];
+    let moved = false;
+    mine.forEach((d, k) => {
       const at = this.places.locate(d.span);
-      if (!at) continue;
-      const s = lines.positionAt(at.span.start);
-      const end = lines.positionAt(at.span.end);
-      out.diagnostics.push({ uri: e.uri, code: d.code, severity: d.severity, message: d.message, tags: d.tags, range: [s.line, s.character, end.line, end.character] });
+      const exact: [number, number, number, number] | undefined = at
+        ? (() => {
+            const s = lines.positionAt(at.span.start);
+            const end = lines.positionAt(at.span.end);
+            return [s.line, s.character, end.line, end.character];
+          })()
+        : undefined;
+      let range = exact;
+      const before = early?.[k];
+      if (before) {
+        // Placed before the document was made (placeInDocument): kept when it holds the finding's own text.
+        if (exact && before.join() !== exact.join() && !this.holds(text, lines, before, d.span)) moved = true;
+        else range = before;
+      }
+      if (range) placed.push({ uri: e.uri, code: d.code, severity: d.severity, message: d.message, tags: d.tags, range });
+    });
+    // A document placed early reports its findings again only when a place moved (they replace the early ones).
+    if (!early || moved) out.diagnostics.push(...placed);
+  }
+
+  /** Whether `range` of a document holds the text `span` marks in the dump (its ends, when it spans lines). */
+  private holds(text: string, lines: LineIndex, range: [number, number, number, number], span: { start: number; end: number }): boolean {
+    const source = this.reader.text(this.uri);
+    if (source === undefined) return false;
+    const a = lines.offsetAt(range[0], range[1]);
+    const b = lines.offsetAt(range[2], range[3]);
+    const want = source.slice(span.start, span.end);
+    if (range[0] === range[2]) return text.slice(a, b) === want;
+    return b - a >= 2 && text[a] === want[0] && text[b - 1] === want[want.length - 1];
+  }
+
+  /**
+   * The findings of a JSON dump placed in their documents without making them (placeInDocument walks each resource's
+   * text once): what the first Problems need. The documents are made later, in `next()`, which checks every place.
+   */
+  private placeEarly(out: SplitBatch): boolean {
+    const source = this.format === 'json' && !this.cut ? this.reader.text(this.uri) : undefined;
+    if (source === undefined) return false;
+    for (const i of [...this.byEntry.keys()].sort((x, y) => x - y)) {
+      const e = this.all[i];
+      const def = this.defs.get(e.uri)!;
+      const list = this.byEntry.get(i)!;
+      const inside = (x: { start: number; end: number }) => x.start >= def.span.start && x.end <= def.span.end;
+      const spans = list.map((d) => (inside(d.span) ? d.span : undefined));
+      const sorted = spans.filter((x): x is { start: number; end: number } => x !== undefined).sort((x, y) => x.start - y.start);
+      const ranges = placeInDocument(source, def, sorted);
+      const byStart = new Map<string, DocRange>();
+      sorted.forEach((x, k) => byStart.set(`${x.start}:${x.end}`, ranges[k]));
+      const early = spans.map((x): DocRange => (x ? byStart.get(`${x.start}:${x.end}`)! : [0, 0, 0, 0]));
+      this.early.set(i, early);
+      list.forEach((d, k) => out.diagnostics.push({ uri: e.uri, code: d.code, severity: d.severity, message: d.message, tags: d.tags, range: early[k] }));
     }
+    return true;
   }
 
   private tick(n: number): void {
     if (this.options.isCancelled && (n & 0xff) === 0 && this.options.isCancelled()) throw new CancellationError('Opening the dump as its resources was cancelled.');
   }
 
-  /** The documents that hold findings, with every finding placed. */
+  /**
+   * Every finding placed. A JSON dump's findings are placed without making their documents (placeEarly), and no
+   * document comes with them; otherwise the documents that hold findings are made here.
+   */
   first(): SplitBatch {
     const out: SplitBatch = { entries: [], docs: [], diagnostics: [], remaining: 0 };
+    if (this.placeEarly(out)) {
+      out.remaining = this.all.length - this.made;
+      return out;
+    }
     let n = 0;
     for (const i of [...this.byEntry.keys()].sort((x, y) => x - y)) {
       this.tick(n++);
@@ -383,6 +448,12 @@ export class DumpSplitter {
   next(max = 2000): SplitBatch {
     const out: SplitBatch = { entries: [], docs: [], diagnostics: [], remaining: 0 };
     let n = 0;
+    // Documents whose findings were placed early come first: the Problems panel already points into them.
+    for (const i of [...this.early.keys()].sort((x, y) => x - y)) {
+      if (out.docs.length >= max) break;
+      this.tick(n++);
+      this.make(i, out);
+    }
     while (this.cursor < this.all.length && out.docs.length < max) {
       const i = this.cursor++;
       if (this.docs[i]) continue;
@@ -402,14 +473,25 @@ export class DumpSplitter {
   }
 }
 
-/** A whole split at once (tests, the benchmark): every document, every finding placed. */
+/**
+ * A whole split at once (tests, the benchmark): every document, every finding placed (a later batch's findings
+ * replace the ones of their documents: see `SplitBatch.diagnostics`).
+ */
 export function splitDump(uri: string, source: string | Uint8Array, base: string, options: { languageId?: string; isCancelled?: () => boolean } = {}): SplitBatch & { splitter: DumpSplitter } {
   const s = new DumpSplitter(uri, source, base, options);
   const out = s.first();
   for (let b = s.next(Infinity); b.docs.length > 0; b = s.next(Infinity)) {
     out.entries.push(...b.entries);
     out.docs.push(...b.docs);
+    out.diagnostics = replacePlaced(out.diagnostics, b.diagnostics);
   }
   out.remaining = 0;
   return { ...out, splitter: s };
+}
+
+/** `placed` with the findings of every document `update` names replaced by update's. */
+export function replacePlaced(placed: PlacedFinding[], update: PlacedFinding[]): PlacedFinding[] {
+  if (update.length === 0) return placed;
+  const uris = new Set(update.map((p) => p.uri));
+  return [...placed.filter((p) => !uris.has(p.uri)), ...update];
 }

@@ -181,8 +181,26 @@ export class DiagnosticsController implements vscode.Disposable {
     for (const uri of gone) this.collection.delete(uri);
   }
 
-  async setPlaced(base: string, placed: OpenedDump['diagnostics']): Promise<void> {
-    this.clearPlaced(base);
+  /**
+   * The findings of a dump opened as its resources, on its documents: `replace` false sets the whole dump's (the
+   * documents not named lose theirs), true replaces those of the documents named only (places checked later).
+   */
+  setPlaced(base: string, placed: OpenedDump['diagnostics'], replace = false): Promise<void> {
+    // One at a time per dump: a later replacement must not be overwritten by an earlier set still converting.
+    const run = (this.placing.get(base) ?? Promise.resolve()).then(() => this.placeNow(base, placed, replace));
+    const tail = run.catch(() => undefined);
+    this.placing.set(base, tail);
+    void tail.then(() => {
+      if (this.placing.get(base) === tail) this.placing.delete(base);
+    });
+    return run;
+  }
+
+  private readonly placing = new Map<string, Promise<unknown>>();
+
+  private async placeNow(base: string, placed: OpenedDump['diagnostics'], replace: boolean): Promise<void> {
+    if (!replace) this.clearPlaced(base);
+    else for (const uri of new Set(placed.map((p) => p.uri))) this.collection.delete(vscode.Uri.parse(uri));
     const config = vscode.workspace.getConfiguration('envoyLens.diagnostics');
     if (!config.get<boolean>('enabled', true)) return;
     const overrides = config.get<Record<string, Override>>('severity', {});

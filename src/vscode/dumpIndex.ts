@@ -381,6 +381,8 @@ export class DumpIndex implements vscode.Disposable {
   private readonly sniffed = new Map<string, { version: number; envoy: boolean }>();
   private readonly worker: IndexWorker;
   private readonly changed = new vscode.EventEmitter<string>();
+  /** Dumps whose documents are still being made, by base: a document opened meanwhile waits for its analysis. */
+  private readonly loading = new Map<string, Promise<void>>();
   /** Dumps open as their resources: base → the opening request's id (a closed or reopened dump stops its batches). */
   private readonly openBases = new Map<string, number>();
   /** Fires with a document URI whenever its analysis was replaced or removed. */
@@ -434,7 +436,24 @@ export class DumpIndex implements vscode.Disposable {
   async analysisFor(doc: vscode.TextDocument, token?: vscode.CancellationToken): Promise<Analysis | undefined> {
     const key = doc.uri.toString();
     // A resource document (read-only, rendered from its dump) is the analysis its dump was split into.
-    if (doc.uri.scheme === RESOURCE_SCHEME) return this.entries.get(key)?.analysis;
+    if (doc.uri.scheme === RESOURCE_SCHEME) {
+      const known = this.entries.get(key)?.analysis;
+      if (known) return known;
+      // Its dump is still being split (the Problems panel points into documents before they are all made).
+      const pending = [...this.loading].find(([base]) => key.startsWith(base))?.[1];
+      if (!pending) return undefined;
+      await new Promise<void>((resolve) => {
+        const sub = this.changed.event(() => {
+          if (this.entries.has(key)) done();
+        });
+        const done = () => {
+          sub.dispose();
+          resolve();
+        };
+        void pending.then(done, done);
+      });
+      return this.entries.get(key)?.analysis;
+    }
     if (!this.isEnvoy(doc)) return undefined;
     const e = this.entries.get(key);
     if (e && e.version === doc.version) return e.analysis;
@@ -493,7 +512,7 @@ export class DumpIndex implements vscode.Disposable {
    * Opens a dump file as its resource documents (read and split in the worker); their analyses join the workspace
    * as files indexed from disk, so every feature resolves across them.
    */
-  async openDump(file: vscode.Uri, base: string, token?: vscode.CancellationToken): Promise<OpenedDump> {
+  async openDump(file: vscode.Uri, base: string, token?: vscode.CancellationToken, onPlaced?: (placed: OpenedDump['diagnostics']) => void): Promise<OpenedDump> {
     const ext = path.extname(file.fsPath).toLowerCase();
     const r = await this.worker.openDump(file.fsPath, file.toString(), base, ext === '.yaml' || ext === '.yml' ? 'yaml' : 'json', token);
     // An earlier opening of the same dump: its documents go (paths can change when the file did).
@@ -512,10 +531,15 @@ export class DumpIndex implements vscode.Disposable {
         const batch = await this.worker.splitMore(base, r.id);
         if (!batch || batch.docs.length === 0 || this.openBases.get(base) !== r.id) break;
         await this.adopt(base, batch.docs);
+        if (batch.diagnostics.length > 0) onPlaced?.(batch.diagnostics);
         this.changed.fire(base);
         left = batch.remaining;
       }
     })();
+    const loaded = complete.finally(() => {
+      if (this.loading.get(base) === loaded) this.loading.delete(base);
+    });
+    this.loading.set(base, loaded);
     return { ...r, complete };
   }
 

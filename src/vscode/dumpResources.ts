@@ -78,7 +78,7 @@ export class DumpResources implements vscode.FileSystemProvider, vscode.Disposab
     const t0 = Date.now();
     const r = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Envoy: reading ${name} (${(size / MB).toFixed(1)} MB) as its resources`, cancellable: true },
-      (_progress, token) => this.index.openDump(source, base, token),
+      (_progress, token) => this.index.openDump(source, base, token, (moved) => void this.diagnostics.setPlaced(base, moved, true)),
     );
     await this.diagnostics.setPlaced(base, r.diagnostics);
     const dump: OpenDump = {

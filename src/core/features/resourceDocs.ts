@@ -245,3 +245,163 @@ export function encodePathSegment(s: string): string {
   return encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
+
+/** A place in a document: [line, character, end line, end character]. */
+export type DocRange = [number, number, number, number];
+
+const MARK = '\u0000envoy-lens-resource\u0000';
+const MARK_TEXT = JSON.stringify(MARK);
+const wrapperCache = new Map<string, { line: number; col: number; indent: number }>();
+
+/** Where the resource itself starts in its JSON document: the line and column of its `{`, and that line's indent. */
+function wrapperPlace(d: Definition): { line: number; col: number; indent: number } {
+  const key = `${d.kind}\u0000${d.section}`;
+  let w = wrapperCache.get(key);
+  if (!w) {
+    const text = JSON.stringify(resourceDocumentValue(d, MARK), null, 2);
+    const at = text.indexOf(MARK_TEXT);
+    const lineStart = text.lastIndexOf('\n', at) + 1;
+    let indent = 0;
+    while (text.charCodeAt(lineStart + indent) === 32) indent++;
+    let line = 0;
+    for (let i = text.indexOf('\n'); i >= 0 && i < at; i = text.indexOf('\n', i + 1)) line++;
+    wrapperCache.set(key, (w = { line, col: at - lineStart, indent }));
+  }
+  return w;
+}
+
+const isSpace = (c: number): boolean => c === 32 || c === 10 || c === 13 || c === 9;
+
+/** How many UTF-16 units the first `n` units of a JSON token (from its opening quote) take once re-serialized. */
+function renderedWithin(token: string, n: number): number {
+  if (token.indexOf('\\') < 0 || n <= 1) return n;
+  if (n >= token.length) return JSON.stringify(JSON.parse(token)).length;
+  // Decode the part before the place (an escape cut in half is left whole), then serialize it again.
+  let cut = token.slice(1, n);
+  for (let tries = 0; tries < 6; tries++) {
+    try {
+      return JSON.stringify(JSON.parse(`"${cut}"`)).length - 1; // the opening quote counts, the closing one does not
+    } catch {
+      cut = cut.slice(0, -1);
+    }
+  }
+  return n;
+}
+
+/**
+ * Where spans of a JSON dump's text land in the document `renderResourceDocument` makes of the resource `d` (its JSON,
+ * uncut), computed by walking the resource's text once instead of rendering and reading the document: every value in a
+ * container and every key starts a line of its own, two spaces deeper, `": "` follows a key, and a token's text is
+ * re-serialized as JSON.stringify writes it. `spans` must lie inside the resource and be sorted by start. Exact unless the
+ * resource repeats a key in one object or has keys that JavaScript orders first (integer-like): the caller checks
+ * the places against the document once it makes it (`placedText`).
+ */
+export function placeInDocument(text: string, d: Definition, spans: ReadonlyArray<{ start: number; end: number }>): DocRange[] {
+  const w = wrapperPlace(d);
+  // Every offset wanted (starts and ends), sorted, each mapped once.
+  const wanted = spans.flatMap((s) => [s.start, s.end]).sort((x, y) => x - y);
+  const found = new Map<number, [number, number]>();
+  let next = 0;
+  let line = 0; // relative to the resource's first line
+  let depth = 0;
+  let col = w.col; // column of the next token on the current line
+  const newline = (): void => {
+    line++;
+    col = w.indent + 2 * depth;
+  };
+  /** Offsets up to `end` (inclusive: a span may end just after a token) land in the token at `start`. */
+  const take = (start: number, end: number, within: (n: number) => number): void => {
+    while (next < wanted.length && wanted[next] <= end) {
+      const o = wanted[next++];
+      found.set(o, [w.line + line, col + (o <= start ? 0 : within(o - start))]);
+    }
+  };
+  const same = (n: number): number => n;
+  const last = wanted[wanted.length - 1] ?? d.span.start;
+  let i = d.span.start;
+  const end = d.span.end;
+  while (i < end && next < wanted.length && i <= last) {
+    const c = text.charCodeAt(i);
+    if (isSpace(c)) {
+      i++;
+      continue;
+    }
+    if (c === 34) {
+      let j = i + 1;
+      for (;;) {
+        const q = text.indexOf('"', j);
+        if (q < 0 || q >= end) return [];
+        let b = q - 1;
+        while (text.charCodeAt(b) === 92) b--;
+        j = q + 1;
+        if ((q - 1 - b) % 2 === 0) break;
+      }
+      const raw = text.slice(i, j);
+      const plain = raw.indexOf('\\') < 0;
+      take(i, j, plain ? same : (n) => renderedWithin(raw, n));
+      col += plain ? raw.length : JSON.stringify(JSON.parse(raw)).length;
+      i = j;
+      continue;
+    }
+    if (c === 123 || c === 91) {
+      let j = i + 1;
+      while (j < end && isSpace(text.charCodeAt(j))) j++;
+      const close = c === 123 ? 125 : 93;
+      if (text.charCodeAt(j) === close) {
+        take(i, j + 1, (n) => (n >= j + 1 - i ? 2 : Math.min(n, 1)));
+        col += 2;
+        i = j + 1;
+        continue;
+      }
+      take(i, i + 1, same);
+      depth++;
+      newline();
+      i++;
+      continue;
+    }
+    if (c === 125 || c === 93) {
+      depth--;
+      newline();
+      take(i, i + 1, same);
+      col++;
+      i++;
+      continue;
+    }
+    if (c === 44) {
+      // A trailing comma (JSONC) is dropped by the reader, so it starts no line.
+      let j = i + 1;
+      while (j < end && isSpace(text.charCodeAt(j))) j++;
+      const x = text.charCodeAt(j);
+      if (x !== 125 && x !== 93) newline();
+      i++;
+      continue;
+    }
+    if (c === 58) {
+      col += 2;
+      i++;
+      continue;
+    }
+    // A number, true, false or null.
+    let j = i + 1;
+    while (j < end) {
+      const x = text.charCodeAt(j);
+      if (x === 44 || x === 125 || x === 93 || isSpace(x)) break;
+      j++;
+    }
+    const raw = text.slice(i, j);
+    let shown = raw;
+    try {
+      shown = JSON.stringify(JSON.parse(raw));
+    } catch {
+      // not JSON: left as written
+    }
+    take(i, j, (n) => (n >= raw.length ? shown.length : Math.min(n, shown.length)));
+    col += shown.length;
+    i = j;
+  }
+  return spans.map((s) => {
+    const a = found.get(s.start);
+    const b = found.get(s.end);
+    return a && b ? [a[0], a[1], b[0], b[1]] : [w.line, w.col, w.line, w.col];
+  });
+}
