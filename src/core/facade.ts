@@ -16,7 +16,7 @@ import { Workspace } from './workspace';
 import { CancellationError } from './cancel';
 import { LineIndex } from './lines';
 import { ResourceReader } from './trace/resources';
-import { renderResourceDocument, resourceEntries, encodePathSegment, placeInDocument, ResourcePlaces, type DocRange, type ResourceEntry } from './features/resourceDocs';
+import { renderResourceDocument, resourceEntries, encodePathSegment, placeOnTape, ResourcePlaces, type DocRange, type ResourceEntry } from './features/resourceDocs';
 
 export interface AnalyzeOptions {
   /** The editor's language id; `yaml` parses as YAML unless the content is plainly JSON. */
@@ -25,8 +25,8 @@ export interface AnalyzeOptions {
   isCancelled?: () => boolean;
   /** How many endpoint addresses to keep per cluster (default 5, for hover; the CLI summary keeps all). */
   endpointSamples?: number;
-  /** The tape `scanJson` already made of these very bytes (the fetch layer scans a dump to check it), reused
-   *  instead of scanning them again; ignored for a string input. */
+  /** The tape `scanJson` already made of this very input (the fetch layer scans a dump to check it), reused
+   *  instead of scanning it again. */
   scanned?: Tape;
 }
 
@@ -56,7 +56,7 @@ export function looksLikeJson(input: string | Uint8Array): boolean {
 
 function parse(input: string | Uint8Array, options: AnalyzeOptions): { tape: Tape; format: 'json' | 'yaml' } {
   const isCancelled = options.isCancelled;
-  if (options.scanned && typeof input !== 'string' && options.scanned.units === 'utf8') return { tape: options.scanned, format: 'json' };
+  if (options.scanned && options.scanned.units === (typeof input === 'string' ? 'utf16' : 'utf8')) return { tape: options.scanned, format: 'json' };
   const jsonish = looksLikeJson(input);
   if (options.languageId === 'yaml' || (!jsonish && options.languageId !== 'json' && options.languageId !== 'jsonc')) {
     // JSON content in a .yaml file is common (`kubectl exec … > dump.yaml`): the JSON scanner is faster and exact.
@@ -243,7 +243,7 @@ export type { TrafficNode, TrafficItem, TraceTarget } from './features/traffic';
 export { diffDumps, changeDocument, resourceFingerprints, VOLATILE_FIELDS, secretIdentity } from './features/diff';
 export type { DiffKind, DiffSide, DiffOptions, DiffResult, DumpChange, FieldChange, FingerprintOptions } from './features/diff';
 export { sha256Hex } from './sha256';
-export { resourceEntries, renderResourceDocument, resourceDocumentValue, resourceDocuments, renderResourceAt, fileNameOf, encodePathSegment, placeInDocument, RESOURCE_FOLDERS, ResourcePlaces } from './features/resourceDocs';
+export { resourceEntries, renderResourceDocument, resourceDocumentValue, resourceDocuments, renderResourceAt, fileNameOf, encodePathSegment, placeOnTape, RESOURCE_FOLDERS, ResourcePlaces } from './features/resourceDocs';
 export type { DocRange, ResourceEntry, ResourceDocument } from './features/resourceDocs';
 export { ResourceReader } from './trace/resources';
 export { scrubDump } from './features/scrub';
@@ -279,12 +279,15 @@ export interface SplitBatch {
   /** Findings placed in this batch's documents (the first batch: all of them). */
   /**
    * The first batch: every finding of the dump, placed. A later batch: the findings of the documents it made whose
-   * early places (placeInDocument) did not hold their text, placed again: they replace those documents' findings.
+   * early places (placeOnTape) did not hold their text, placed again: they replace those documents' findings.
    */
   diagnostics: PlacedFinding[];
   /** Documents still to make after this batch. */
   remaining: number;
 }
+
+/** ASCII bytes to a string ('ascii' is windows-1252 to TextDecoder, the same as ASCII below 0x80). */
+const ASCII = new TextDecoder('ascii');
 
 /**
  * A dump being split into its resource documents: made once (the dump indexed and checked as a whole), then
@@ -305,7 +308,9 @@ export class DumpSplitter {
   private readonly docs: Array<Analysis | undefined>;
   private readonly places: ResourcePlaces;
   private readonly byEntry = new Map<number, Diagnostic[]>();
-  /** Places given before the document was made (placeInDocument), by entry, in the order of byEntry's findings. */
+  /** The dump's JSON tape, kept until the findings are placed (placeEarly). */
+  private tape: Tape | undefined;
+  /** Places given before the document was made (placeOnTape), by entry, in the order of byEntry's findings. */
   private readonly early = new Map<number, DocRange[]>();
   private readonly cut: boolean;
   private cursor = 0;
@@ -313,13 +318,18 @@ export class DumpSplitter {
 
   constructor(
     readonly uri: string,
-    source: string | Uint8Array,
+    private readonly source: string | Uint8Array,
     readonly base: string,
     private readonly options: { languageId?: string; isCancelled?: () => boolean; now?: () => number } = {},
   ) {
     const now = options.now ?? Date.now;
     const t0 = now();
-    const a = analyze(uri, source, { languageId: options.languageId, isCancelled: options.isCancelled });
+    // A JSON dump is scanned here so its tape can place the findings before their documents are made (placeEarly):
+    // a string, or bytes that are ASCII (where the tape's byte offsets are the findings' UTF-16 offsets).
+    const scan = options.languageId !== 'yaml' && looksLikeJson(source) && (typeof source === 'string' || isAsciiBytes(source));
+    const tape = scan ? scanJson(source, { isCancelled: options.isCancelled }) : undefined;
+    this.tape = tape && tape.problems.length === 0 ? tape : undefined;
+    const a = analyze(uri, source, { languageId: options.languageId, isCancelled: options.isCancelled, scanned: this.tape });
     this.indexMs = now() - t0;
     this.dump = a;
     this.format = a.format;
@@ -375,7 +385,7 @@ export class DumpSplitter {
       let range = exact;
       const before = early?.[k];
       if (before) {
-        // Placed before the document was made (placeInDocument): kept when it holds the finding's own text.
+        // Placed before the document was made (placeOnTape): kept when it holds the finding's own text.
         if (exact && before.join() !== exact.join() && !this.holds(text, lines, before, d.span)) moved = true;
         else range = before;
       }
@@ -397,12 +407,15 @@ export class DumpSplitter {
   }
 
   /**
-   * The findings of a JSON dump placed in their documents without making them (placeInDocument walks each resource's
-   * text once): what the first Problems need. The documents are made later, in `next()`, which checks every place.
+   * The findings of a JSON dump placed in their documents without making them (placeOnTape walks each resource's
+   * nodes once): what the first Problems need. The documents are made later, in `next()`, which checks every place.
    */
   private placeEarly(out: SplitBatch): boolean {
-    const source = this.format === 'json' && !this.cut ? this.reader.text(this.uri) : undefined;
-    if (source === undefined) return false;
+    const tape = this.tape;
+    this.tape = undefined;
+    if (!tape || this.format !== 'json' || this.cut) return false;
+    const src = this.source;
+    const text = typeof src === 'string' ? (a: number, b: number) => src.slice(a, b) : (a: number, b: number) => ASCII.decode(src.subarray(a, b));
     for (const i of [...this.byEntry.keys()].sort((x, y) => x - y)) {
       const e = this.all[i];
       const def = this.defs.get(e.uri)!;
@@ -410,7 +423,7 @@ export class DumpSplitter {
       const inside = (x: { start: number; end: number }) => x.start >= def.span.start && x.end <= def.span.end;
       const spans = list.map((d) => (inside(d.span) ? d.span : undefined));
       const sorted = spans.filter((x): x is { start: number; end: number } => x !== undefined).sort((x, y) => x.start - y.start);
-      const ranges = placeInDocument(source, def, sorted);
+      const ranges = placeOnTape(tape, def, sorted, text);
       const byStart = new Map<string, DocRange>();
       sorted.forEach((x, k) => byStart.set(`${x.start}:${x.end}`, ranges[k]));
       const early = spans.map((x): DocRange => (x ? byStart.get(`${x.start}:${x.end}`)! : [0, 0, 0, 0]));

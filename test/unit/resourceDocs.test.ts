@@ -148,7 +148,7 @@ describe('resource documents over the corpus', () => {
 
 /**
  * The editor's path (DumpSplitter): a JSON dump's findings are placed before their documents are made
- * (placeInDocument); making the documents checks each place and replaces a document's findings when one did not hold.
+ * (placeOnTape); making the documents checks each place and replaces a document's findings when one did not hold.
  * `placedOnText` reads every final place in the rendered document and compares it with the text the finding marks.
  */
 function placedOnText(uri: string, text: string, lang: 'json' | 'yaml'): { whole: number; onText: number; early: number; moved: number } {
@@ -225,7 +225,7 @@ describe('resource documents over the corpus, as the editor splits them', () => 
       const r = placedOnText(`file:///${f}`, readFileSync(path.join(CORPUS, f), 'utf8'), lang);
       assert.equal(r.early, r.whole, 'the first batch places every finding');
       assert.equal(r.onText, r.whole, `${r.whole - r.onText} of ${r.whole} findings off their text (${r.moved} moved)`);
-      // No corpus dump repeats a key where a finding sits: every early place holds (placeInDocument is exact there).
+      // No corpus dump repeats a key where a finding sits: every early place holds (placeOnTape is exact there).
       assert.equal(r.moved, 0, 'early places that had to move');
     });
   }

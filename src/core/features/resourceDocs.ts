@@ -11,6 +11,7 @@
  */
 import { stringify } from 'yaml';
 import type { Analysis, DefKind, DefState, Definition } from '../model/types';
+import { KIND_ARRAY, KIND_OBJECT, KIND_STRING, type Tape } from '../parse/tape';
 import { ResourceReader } from '../trace/resources';
 
 /** One resource document of a dump. */
@@ -270,9 +271,7 @@ function wrapperPlace(d: Definition): { line: number; col: number; indent: numbe
   return w;
 }
 
-const isSpace = (c: number): boolean => c === 32 || c === 10 || c === 13 || c === 9;
-
-/** How many UTF-16 units the first `n` units of a JSON token (from its opening quote) take once re-serialized. */
+/** How many UTF-16 units the first `n` units of a JSON string token (from its opening quote) take once re-serialized. */
 function renderedWithin(token: string, n: number): number {
   if (token.indexOf('\\') < 0 || n <= 1) return n;
   if (n >= token.length) return JSON.stringify(JSON.parse(token)).length;
@@ -288,120 +287,106 @@ function renderedWithin(token: string, n: number): number {
   return n;
 }
 
+/** How JSON.stringify writes a scalar token (string, number, true, false, null) given as written. */
+function rendered(token: string): string {
+  if (token.charCodeAt(0) === 34 ? token.indexOf('\\') < 0 : /^(-?[1-9]\d*|0|true|false|null)$/.test(token)) return token;
+  try {
+    return JSON.stringify(JSON.parse(token));
+  } catch {
+    return token;
+  }
+}
+
 /**
- * Where spans of a JSON dump's text land in the document `renderResourceDocument` makes of the resource `d` (its JSON,
- * uncut), computed by walking the resource's text once instead of rendering and reading the document: every value in a
- * container and every key starts a line of its own, two spaces deeper, `": "` follows a key, and a token's text is
- * re-serialized as JSON.stringify writes it. `spans` must lie inside the resource and be sorted by start. Exact unless the
- * resource repeats a key in one object or has keys that JavaScript orders first (integer-like): the caller checks
- * the places against the document once it makes it (`placedText`).
+ * Where spans of a JSON dump land in the document `renderResourceDocument` makes of the resource `d` (its JSON,
+ * uncut), computed from the dump's tape instead of rendering and reading the document: every value in a container and
+ * every key starts a line of its own, two spaces deeper; `": "` follows a key; a closing bracket has a line of its
+ * own; a token is written back as JSON.stringify writes it. `text(start, end)` reads the dump's text between two
+ * offsets (a scalar whose place is asked, a key before one). `spans` lie inside the resource. Exact unless the
+ * resource repeats a key in one object or has keys that JavaScript orders first (integer-like): the caller checks the
+ * places against the document once it makes it.
  */
-export function placeInDocument(text: string, d: Definition, spans: ReadonlyArray<{ start: number; end: number }>): DocRange[] {
+export function placeOnTape(tape: Tape, d: Definition, spans: ReadonlyArray<{ start: number; end: number }>, text: (start: number, end: number) => string): DocRange[] {
   const w = wrapperPlace(d);
-  // Every offset wanted (starts and ends), sorted, each mapped once.
-  const wanted = spans.flatMap((s) => [s.start, s.end]).sort((x, y) => x - y);
+  const wanted = spans.flatMap((x) => [x.start, x.end]).sort((x, y) => x - y);
   const found = new Map<number, [number, number]>();
-  let next = 0;
-  let line = 0; // relative to the resource's first line
-  let depth = 0;
-  let col = w.col; // column of the next token on the current line
-  const newline = (): void => {
-    line++;
-    col = w.indent + 2 * depth;
+  const { start, end, next, kind, keyStart } = tape;
+  // The resource's node: the first whose start is the definition's (a container starts before its first child).
+  let lo = 0;
+  let hi = tape.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (start[mid] < d.span.start) lo = mid + 1;
+    else hi = mid;
+  }
+  const root = lo;
+  let at = 0;
+  const place = (o: number, line: number, col: number): void => {
+    found.set(o, [w.line + line, col]);
+    at++;
   };
-  /** Offsets up to `end` (inclusive: a span may end just after a token) land in the token at `start`. */
-  const take = (start: number, end: number, within: (n: number) => number): void => {
-    while (next < wanted.length && wanted[next] <= end) {
-      const o = wanted[next++];
-      found.set(o, [w.line + line, col + (o <= start ? 0 : within(o - start))]);
-    }
-  };
-  const same = (n: number): number => n;
-  const last = wanted[wanted.length - 1] ?? d.span.start;
-  let i = d.span.start;
-  const end = d.span.end;
-  while (i < end && next < wanted.length && i <= last) {
-    const c = text.charCodeAt(i);
-    if (isSpace(c)) {
-      i++;
-      continue;
-    }
-    if (c === 34) {
-      let j = i + 1;
-      for (;;) {
-        const q = text.indexOf('"', j);
-        if (q < 0 || q >= end) return [];
-        let b = q - 1;
-        while (text.charCodeAt(b) === 92) b--;
-        j = q + 1;
-        if ((q - 1 - b) % 2 === 0) break;
+  if (root < tape.length && start[root] === d.span.start && (kind[root] === KIND_OBJECT || kind[root] === KIND_ARRAY)) {
+    let line = 0;
+    // Open containers: the index after each one's subtree, and where its closing bracket goes.
+    const ends: number[] = [];
+    const closers: number[] = [];
+    for (let i = root; i < next[root] && at < wanted.length; i++) {
+      while (ends.length > 0 && ends[ends.length - 1] <= i) {
+        ends.pop();
+        const c = closers.pop()!;
+        line++;
+        const col = w.indent + 2 * ends.length;
+        while (at < wanted.length && wanted[at] <= end[c]) place(wanted[at], line, wanted[at] < end[c] ? col : col + 1);
       }
-      const raw = text.slice(i, j);
-      const plain = raw.indexOf('\\') < 0;
-      take(i, j, plain ? same : (n) => renderedWithin(raw, n));
-      col += plain ? raw.length : JSON.stringify(JSON.parse(raw)).length;
-      i = j;
-      continue;
-    }
-    if (c === 123 || c === 91) {
-      let j = i + 1;
-      while (j < end && isSpace(text.charCodeAt(j))) j++;
-      const close = c === 123 ? 125 : 93;
-      if (text.charCodeAt(j) === close) {
-        take(i, j + 1, (n) => (n >= j + 1 - i ? 2 : Math.min(n, 1)));
-        col += 2;
-        i = j + 1;
+      if (at >= wanted.length) break;
+      let col = w.col;
+      if (i !== root) {
+        line++;
+        col = w.indent + 2 * ends.length;
+      }
+      const ks = keyStart[i];
+      if (i !== root && ks >= 0 && wanted[at] <= end[i]) {
+        // A key and its value share a line: the value's column needs the key as written back.
+        const key = JSON.stringify(tape.keyText(i) ?? '');
+        while (at < wanted.length && wanted[at] < start[i]) {
+          const o = wanted[at];
+          place(o, line, o <= ks ? col : col + renderedWithin(text(ks, start[i]).replace(/\s*:\s*$/, ''), o - ks));
+        }
+        col += key.length + 2;
+      }
+      const k = kind[i];
+      if (k === KIND_OBJECT || k === KIND_ARRAY) {
+        if (next[i] === i + 1) {
+          // Empty: written `{}` or `[]` on its line.
+          while (at < wanted.length && wanted[at] <= end[i]) place(wanted[at], line, wanted[at] <= start[i] ? col : wanted[at] >= end[i] ? col + 2 : col + 1);
+          continue;
+        }
+        while (at < wanted.length && wanted[at] <= start[i] + 1) place(wanted[at], line, wanted[at] <= start[i] ? col : col + 1);
+        ends.push(next[i]);
+        closers.push(i);
         continue;
       }
-      take(i, i + 1, same);
-      depth++;
-      newline();
-      i++;
-      continue;
+      if (wanted[at] > end[i]) continue;
+      const raw = text(start[i], end[i]);
+      const shown = rendered(raw);
+      while (at < wanted.length && wanted[at] <= end[i]) {
+        const o = wanted[at];
+        const n = o - start[i];
+        place(o, line, col + (n <= 0 ? 0 : n >= raw.length ? shown.length : k === KIND_STRING ? renderedWithin(raw, n) : Math.min(n, shown.length)));
+      }
     }
-    if (c === 125 || c === 93) {
-      depth--;
-      newline();
-      take(i, i + 1, same);
-      col++;
-      i++;
-      continue;
+    // The resource's own closing bracket, and any container still open at its end.
+    while (at < wanted.length && ends.length > 0) {
+      ends.pop();
+      const c = closers.pop()!;
+      line++;
+      const col = w.indent + 2 * ends.length;
+      while (at < wanted.length && wanted[at] <= end[c]) place(wanted[at], line, wanted[at] < end[c] ? col : col + 1);
     }
-    if (c === 44) {
-      // A trailing comma (JSONC) is dropped by the reader, so it starts no line.
-      let j = i + 1;
-      while (j < end && isSpace(text.charCodeAt(j))) j++;
-      const x = text.charCodeAt(j);
-      if (x !== 125 && x !== 93) newline();
-      i++;
-      continue;
-    }
-    if (c === 58) {
-      col += 2;
-      i++;
-      continue;
-    }
-    // A number, true, false or null.
-    let j = i + 1;
-    while (j < end) {
-      const x = text.charCodeAt(j);
-      if (x === 44 || x === 125 || x === 93 || isSpace(x)) break;
-      j++;
-    }
-    const raw = text.slice(i, j);
-    let shown = raw;
-    try {
-      shown = JSON.stringify(JSON.parse(raw));
-    } catch {
-      // not JSON: left as written
-    }
-    take(i, j, (n) => (n >= raw.length ? shown.length : Math.min(n, shown.length)));
-    col += shown.length;
-    i = j;
   }
-  return spans.map((s) => {
-    const a = found.get(s.start);
-    const b = found.get(s.end);
+  return spans.map((x) => {
+    const a = found.get(x.start);
+    const b = found.get(x.end);
     return a && b ? [a[0], a[1], b[0], b[1]] : [w.line, w.col, w.line, w.col];
   });
 }
