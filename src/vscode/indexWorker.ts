@@ -101,6 +101,12 @@ function hold(batch: SplitBatch, id: number): void {
   }
 }
 
+/**
+ * Documents per `splitMore` batch: the worker answers one message at a time, so a document asked for meanwhile (a
+ * Problems entry clicked) waits for at most one batch (~100 ms of work at this size).
+ */
+const SPLIT_BATCH = 400;
+
 /** A dump opened as its resources goes: its documents leave the workspace, its file's bytes are let go. */
 function forgetSplit(base: string): void {
   const old = splits.get(base);
@@ -229,7 +235,7 @@ parentPort?.on('message', (m: Message) => {
       if (m.kind === 'openDump') sendChunked(m.id, openDump(m));
       else if (m.kind === 'splitMore') {
         const splitter = splits.get(m.base);
-        const batch = splitter ? splitter.next() : undefined;
+        const batch = splitter ? splitter.next(SPLIT_BATCH) : undefined;
         if (batch) hold(batch, m.heldAs);
         sendChunked(m.id, { ...(batch ?? { entries: [], docs: [], diagnostics: [], remaining: 0 }) });
       }
