@@ -269,6 +269,8 @@ export interface PlacedFinding {
   message: string;
   tags?: Diagnostic['tags'];
   range: [number, number, number, number];
+  /** The finding's related places (the other definitions of a duplicate name), each in its own document. */
+  related?: Array<{ uri: string; range: [number, number, number, number]; message: string }>;
 }
 
 /** Part of a dump split into its resource documents. */
@@ -311,7 +313,7 @@ export class DumpSplitter {
   /** The dump's JSON tape, kept until the findings are placed (placeEarly). */
   private tape: Tape | undefined;
   /** Places given before the document was made (placeOnTape), by entry, in the order of byEntry's findings. */
-  private readonly early = new Map<number, DocRange[]>();
+  private readonly early = new Map<number, PlacedFinding[]>();
   private readonly cut: boolean;
   private cursor = 0;
   private made = 0;
@@ -383,13 +385,14 @@ export class DumpSplitter {
           })()
         : undefined;
       let range = exact;
-      const before = early?.[k];
+      const before = early?.[k]?.range;
       if (before) {
         // Placed before the document was made (placeOnTape): kept when it holds the finding's own text.
         if (exact && before.join() !== exact.join() && !this.holds(text, lines, before, d.span)) moved = true;
         else range = before;
       }
-      if (range) placed.push({ uri: e.uri, code: d.code, severity: d.severity, message: d.message, tags: d.tags, range });
+      const related = early?.[k]?.related;
+      if (range) placed.push({ uri: e.uri, code: d.code, severity: d.severity, message: d.message, tags: d.tags, range, ...(related ? { related } : {}) });
     });
     // A document placed early reports its findings again only when a place moved (they replace the early ones).
     if (!early || moved) out.diagnostics.push(...placed);
@@ -416,19 +419,45 @@ export class DumpSplitter {
     if (!tape || this.format !== 'json' || this.cut) return false;
     const src = this.source;
     const text = typeof src === 'string' ? (a: number, b: number) => src.slice(a, b) : (a: number, b: number) => ASCII.decode(src.subarray(a, b));
+    // Every place wanted, by the document it lands in: the findings' own, and their related places (in this dump).
+    const wanted = new Map<number, Array<{ start: number; end: number }>>();
+    const want = (i: number, x: { start: number; end: number }) => {
+      const def = this.defs.get(this.all[i].uri)!;
+      if (x.start < def.span.start || x.end > def.span.end) return;
+      const list = wanted.get(i);
+      if (list) list.push(x);
+      else wanted.set(i, [x]);
+    };
+    const relatedHere = (d: Diagnostic) => (d.related ?? []).filter((r) => r.uri === this.uri);
+    for (const [i, list] of this.byEntry) {
+      for (const d of list) {
+        want(i, d.span);
+        for (const r of relatedHere(d)) {
+          const j = this.places.entryAt(r.span.start);
+          if (j >= 0) want(j, r.span);
+        }
+      }
+    }
+    const placed = new Map<string, DocRange>();
+    for (const [i, spans] of wanted) {
+      spans.sort((x, y) => x.start - y.start);
+      const ranges = placeOnTape(tape, this.defs.get(this.all[i].uri)!, spans, text);
+      spans.forEach((x, k) => placed.set(`${i}:${x.start}:${x.end}`, ranges[k]));
+    }
+    const at = (i: number, x: { start: number; end: number }): DocRange | undefined => placed.get(`${i}:${x.start}:${x.end}`);
     for (const i of [...this.byEntry.keys()].sort((x, y) => x - y)) {
       const e = this.all[i];
-      const def = this.defs.get(e.uri)!;
       const list = this.byEntry.get(i)!;
-      const inside = (x: { start: number; end: number }) => x.start >= def.span.start && x.end <= def.span.end;
-      const spans = list.map((d) => (inside(d.span) ? d.span : undefined));
-      const sorted = spans.filter((x): x is { start: number; end: number } => x !== undefined).sort((x, y) => x.start - y.start);
-      const ranges = placeOnTape(tape, def, sorted, text);
-      const byStart = new Map<string, DocRange>();
-      sorted.forEach((x, k) => byStart.set(`${x.start}:${x.end}`, ranges[k]));
-      const early = spans.map((x): DocRange => (x ? byStart.get(`${x.start}:${x.end}`)! : [0, 0, 0, 0]));
+      const early = list.map((d): PlacedFinding => {
+        const related = relatedHere(d).flatMap((r) => {
+          const j = this.places.entryAt(r.span.start);
+          const range = j >= 0 ? at(j, r.span) : undefined;
+          return range ? [{ uri: this.all[j].uri, range, message: r.message }] : [];
+        });
+        return { uri: e.uri, code: d.code, severity: d.severity, message: d.message, tags: d.tags, range: at(i, d.span) ?? [0, 0, 0, 0], ...(related.length ? { related } : {}) };
+      });
       this.early.set(i, early);
-      list.forEach((d, k) => out.diagnostics.push({ uri: e.uri, code: d.code, severity: d.severity, message: d.message, tags: d.tags, range: early[k] }));
+      out.diagnostics.push(...early);
     }
     return true;
   }

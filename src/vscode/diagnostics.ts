@@ -215,6 +215,11 @@ export class DiagnosticsController implements vscode.Disposable {
           const line = this.docLines.get(p.code);
           d.code = { value: p.code, target: line ? this.docsUri.with({ fragment: `L${line}` }) : this.docsUri };
           if (p.tags?.includes('unnecessary')) d.tags = [vscode.DiagnosticTag.Unnecessary];
+          if (p.related?.length) {
+            d.relatedInformation = p.related.map(
+              (r) => new vscode.DiagnosticRelatedInformation(new vscode.Location(vscode.Uri.parse(r.uri), new vscode.Range(r.range[0], r.range[1], r.range[2], r.range[3])), r.message),
+            );
+          }
           const list = byUri.get(p.uri);
           if (list) list.push(d);
           else byUri.set(p.uri, [d]);

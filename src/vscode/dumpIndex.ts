@@ -103,7 +103,7 @@ export interface SplitBatchAnswer {
   /** The batch's analyses, in the order of `entries`. */
   docs: Analysis[];
   /** Findings placed in the documents, [startLine, startCharacter, endLine, endCharacter] (the first batch: all). */
-  diagnostics: Array<{ uri: string; code: string; severity: Severity; message: string; tags?: Array<'unnecessary'>; range: [number, number, number, number] }>;
+  diagnostics: Array<{ uri: string; code: string; severity: Severity; message: string; tags?: Array<'unnecessary'>; range: [number, number, number, number]; related?: Array<{ uri: string; range: [number, number, number, number]; message: string }> }>;
   remaining: number;
 }
 

@@ -212,6 +212,31 @@ describe('resource documents: findings placed before their documents are made', 
   });
 });
 
+describe('resource documents: a finding\'s related places', () => {
+  it('a name defined twice: each finding points at the other definition, in the other document', () => {
+    const c = (extra: Record<string, unknown>) => ({ cluster: { name: 'dup', type: 'STATIC', ...extra } });
+    const text = JSON.stringify({ configs: [{ '@type': 'type.googleapis.com/envoy.admin.v3.ClustersConfigDump', dynamic_active_clusters: [c({}), c({ connect_timeout: '1s' })] }] }, null, 2);
+    const s = new DumpSplitter('file:///dup.json', text, BASE);
+    const dups = s.first().diagnostics.filter((p) => p.code === 'duplicate-name');
+    assert.equal(dups.length, 2);
+    const render = (uri: string) => s.render(s.defs.get(uri)!);
+    const textAt = (uri: string, r: [number, number, number, number]) => {
+      const doc = render(uri);
+      const lines = new LineIndex(doc);
+      return doc.slice(lines.offsetAt(r[0], r[1]), lines.offsetAt(r[2], r[3]));
+    };
+    assert.notEqual(dups[0].uri, dups[1].uri, 'each definition has its own document');
+    for (const p of dups) {
+      assert.equal(p.related?.length, 1, JSON.stringify(p));
+      const r = p.related![0];
+      assert.notEqual(r.uri, p.uri);
+      // Name spans hold the name as written, with its quotes.
+      assert.equal(textAt(r.uri, r.range), '"dup"');
+      assert.equal(textAt(p.uri, p.range), '"dup"');
+    }
+  });
+});
+
 describe('resource documents over the corpus, as the editor splits them', () => {
   if (!existsSync(CORPUS)) {
     it('is skipped: ../shared/corpus is not beside this checkout', (t) => {
