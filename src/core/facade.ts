@@ -400,11 +400,10 @@ export class DumpSplitter {
 
   /** Whether `range` of a document holds the text `span` marks in the dump (its ends, when it spans lines). */
   private holds(text: string, lines: LineIndex, range: [number, number, number, number], span: { start: number; end: number }): boolean {
-    const source = this.reader.text(this.uri);
-    if (source === undefined) return false;
+    const want = this.reader.span(this.uri, span.start, span.end);
+    if (want === undefined) return false;
     const a = lines.offsetAt(range[0], range[1]);
     const b = lines.offsetAt(range[2], range[3]);
-    const want = source.slice(span.start, span.end);
     if (range[0] === range[2]) return text.slice(a, b) === want;
     return b - a >= 2 && text[a] === want[0] && text[b - 1] === want[want.length - 1];
   }

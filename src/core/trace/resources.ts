@@ -8,6 +8,7 @@
 import { parse as parseJsonc, type ParseError } from 'jsonc-parser';
 import type { Analysis, Definition } from '../model/types';
 import { toValue } from '../parse/nav';
+import { isAsciiBytes } from '../parse/offsets';
 import { KIND_ARRAY, KIND_OBJECT, MAX_DEPTH, type Tape } from '../parse/tape';
 import { parseYamlToTape } from '../parse/yamlTape';
 
@@ -18,6 +19,8 @@ export type Obj = Record<string, unknown>;
 // text decoded without it (facade.ts).
 const keepBom = new TextDecoder('utf-8', { ignoreBOM: true });
 const dropBom = new TextDecoder('utf-8');
+/** ASCII bytes to a string ('ascii' is windows-1252 to TextDecoder, the same as ASCII below 0x80). */
+const ASCII = new TextDecoder('ascii');
 
 /** Keys whose values are maps of user data: their keys are kept as written. */
 const OPAQUE = new Set([
@@ -80,7 +83,10 @@ export function isObj(v: unknown): v is Obj {
 
 /** One file's text and, for YAML, its tape and an index of object nodes by start offset. */
 interface FileSource {
-  text: string;
+  /** The whole text, decoded once when something needs it whole. */
+  text?: string;
+  /** An ASCII JSON file's bytes: spans are read from them one at a time (byte and UTF-16 offsets agree). */
+  bytes?: Uint8Array;
   format: 'json' | 'yaml';
   tape?: Tape;
   byStart?: Map<number, number>;
@@ -103,7 +109,16 @@ export class ResourceReader {
 
   /** The text of a file (decoded once), or undefined when its source is not available. */
   text(uri: string): string | undefined {
-    return this.file(uri)?.text;
+    const f = this.file(uri);
+    if (f && f.text === undefined && f.bytes) f.text = ASCII.decode(f.bytes);
+    return f?.text;
+  }
+
+  /** The text between two offsets of a file (without decoding the whole of an ASCII JSON file). */
+  span(uri: string, start: number, end: number): string | undefined {
+    const f = this.file(uri);
+    if (!f) return undefined;
+    return f.text !== undefined ? f.text.slice(start, end) : ASCII.decode(f.bytes!.subarray(start, end));
   }
 
   private file(uri: string): FileSource | undefined {
@@ -115,9 +130,13 @@ export class ResourceReader {
       this.files.set(uri, null);
       return undefined;
     }
-    // Span offsets are UTF-16: decode a byte buffer to a string once.
-    const text = typeof src === 'string' ? src : (a.format === 'json' ? keepBom : dropBom).decode(src);
-    const f: FileSource = { text, format: a.format };
+    // Span offsets are UTF-16: decode a byte buffer to a string once, unless it is ASCII JSON (the offsets agree).
+    const f: FileSource =
+      typeof src === 'string'
+        ? { text: src, format: a.format }
+        : a.format === 'json' && isAsciiBytes(src)
+          ? { bytes: src, format: a.format }
+          : { text: (a.format === 'json' ? keepBom : dropBom).decode(src), format: a.format };
     this.files.set(uri, f);
     return f;
   }
@@ -128,7 +147,7 @@ export class ResourceReader {
     const f = bySpan === undefined ? this.file(uri) : undefined;
     if (!f && bySpan === undefined) return undefined;
     if (bySpan !== undefined || f!.format === 'json') {
-      const slice = bySpan ?? f!.text.slice(start, end);
+      const slice = bySpan ?? this.span(uri, start, end)!;
       try {
         return JSON.parse(slice);
       } catch {
@@ -139,7 +158,7 @@ export class ResourceReader {
     }
     if (!f) return undefined;
     if (!f.tape) {
-      f.tape = parseYamlToTape(f.text);
+      f.tape = parseYamlToTape(this.text(uri)!);
       const byStart = new Map<number, number>();
       const t = f.tape;
       // First (outermost) container node at each start offset.
