@@ -290,6 +290,10 @@ export class Workspace {
   }
 
   /** Calls `visit` on each reference to kind+name as seen from `defUri` until it returns true; whether one did. */
+  visitReferencesTo(defUri: string, kind: DefKind, name: string, visit: (uri: string, index: number, ref: Reference) => boolean): boolean {
+    return this.eachReferenceTo(defUri, kind, name, visit);
+  }
+
   private eachReferenceTo(defUri: string, kind: DefKind, name: string, visit: (uri: string, index: number, ref: Reference) => boolean): boolean {
     for (const uri of this.filesWith(this.refFiles, kind, name)) {
       const a = this.files.get(uri)!;

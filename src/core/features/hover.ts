@@ -87,16 +87,24 @@ function defLines(a: Analysis, d: Definition, ws: Workspace, uri: string): strin
 const LISTENER_STATUSES = 'listener_statuses';
 
 function usedBy(ws: Workspace, defUri: string, kind: DefKind, name: string): string | undefined {
-  const refs = ws.referencesTo(defUri, kind, name).filter((r) => !r.ref.soft);
-  if (refs.length === 0) return undefined;
+  // Counted as they are visited: a name such as PassthroughCluster has thousands of references.
   const byVia = new Map<RefVia, number>();
-  for (const r of refs) byVia.set(r.ref.via, (byVia.get(r.ref.via) ?? 0) + 1);
-  const parts = [...byVia].map(([via, n]) => plural(n, EDGES[via].label));
-  const owners = refs.slice(0, 3).map((r) => {
-    const a = ws.get(r.uri);
-    return a ? text(describeOwner(a, r.ref.from)) : '';
+  const first: Array<{ uri: string; from: number }> = [];
+  let n = 0;
+  ws.visitReferencesTo(defUri, kind, name, (uri, _i, ref) => {
+    if (ref.soft) return false;
+    n++;
+    byVia.set(ref.via, (byVia.get(ref.via) ?? 0) + 1);
+    if (first.length < 3) first.push({ uri, from: ref.from });
+    return false;
   });
-  return `- referenced by ${parts.join(', ')}${owners.length ? `: ${owners.join('; ')}${refs.length > 3 ? '; …' : ''}` : ''}`;
+  if (n === 0) return undefined;
+  const parts = [...byVia].map(([via, count]) => plural(count, EDGES[via].label));
+  const owners = first.map((r) => {
+    const a = ws.get(r.uri);
+    return a ? text(describeOwner(a, r.from)) : '';
+  });
+  return `- referenced by ${parts.join(', ')}${owners.length ? `: ${owners.join('; ')}${n > 3 ? '; …' : ''}` : ''}`;
 }
 
 /** Hover for the name at offset, or undefined when there is none. */
