@@ -1,7 +1,9 @@
 // `envoy-lens check-pods` at fleet scale (issue 14 §3): 200 pods × ~5 MB dumps over loopback TLS from the fake API
 // server, through the real @kubernetes/client-node.
 //
-//   npm run bench:pods -- [--pods 200] [--mb 5] [--replicas 5] [--k 4,1] [--json FILE] [--receive-only]
+//   npm run bench:pods -- [--pods 200] [--mb 5] [--replicas 5] [--k 4,1] [--repeat N] [--json FILE] [--receive-only]
+//
+// --repeat N runs each K N times (each in a fresh process) and prints the range and median of each figure.
 //
 // --receive-only fetches every pod's dump the way check-pods does (same fetch layer, K at once, one at a time held)
 // and drops it unchecked: what receiving alone costs, the floor under the check's figures.
@@ -13,7 +15,8 @@
 // client). The run is also checked: every planted dangling cluster found, the one replica set made to disagree
 // reported, the most dumps held at once ≤ K. Beside the RSS figures it reports the growth of what the process itself
 // holds (JS heap in use + array buffers, sampled as each pod ends, no GC forced): RSS also counts memory the allocator
-// and V8 keep after it is freed. BENCH_SAMPLE=1 also prints process.memoryUsage() before the run and its peaks.
+// and V8 keep after it is freed. BENCH_SAMPLE=1 also prints process.memoryUsage() before the run and its peaks;
+// BENCH_NODE_FLAGS adds Node/V8 flags to the checking process (for diagnosis: the CLI sets none).
 import { fork, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -160,8 +163,7 @@ async function receiveOnly(kubeconfig: string, k: number, stats: CheckPodsStats,
       const p = pods[next++];
       stats.maxTransfers = Math.max(stats.maxTransfers, ++transfers);
       try {
-        const got = await kube.fetchConfigDumpBytes({ context, namespace: p.namespace, pod: p.name, timeoutMs: 0, names: CLI_OPTION_NAMES,
-          expectBytes: stats.largestDump || undefined });
+        const got = await kube.fetchConfigDumpBytes({ context, namespace: p.namespace, pod: p.name, timeoutMs: 0, names: CLI_OPTION_NAMES });
         stats.largestDump = Math.max(stats.largestDump, got.bytes);
         stats.maxDumpsHeld = 1;
         reports.push({ status: 'checked', problems: [] });
@@ -201,10 +203,11 @@ async function orchestrate(): Promise<void> {
     + `node ${process.version}, ${os.cpus().length} CPUs`);
   const results: Array<ClientResult & { serverMaxOpen: number }> = [];
   try {
-    for (const k of ks) {
+    const repeat = Math.max(1, Number(arg('repeat', '1')));
+    for (const k of ks.flatMap((x) => Array.from({ length: repeat }, () => x))) {
       const receive = process.argv.includes('--receive-only');
       const c = fork(__filename, ['--client', '--k', String(k), '--kubeconfig', ready.kubeconfig, ...(receive ? ['--receive-only'] : [])],
-        { stdio: 'inherit', execArgv: ['--expose-gc'] });
+        { stdio: 'inherit', execArgv: ['--expose-gc', ...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean)] });
       const r = await once<ClientResult>(c);
       await new Promise((resolve) => c.once('exit', resolve));
       server.send('streams');
@@ -225,6 +228,18 @@ async function orchestrate(): Promise<void> {
     }
   } finally {
     server.send('stop');
+  }
+  if (results.length > ks.length) {
+    // Several runs per K: the range of each figure (one run to the next differs by tens of MB on a shared machine).
+    for (const k of ks) {
+      const runs = results.filter((r) => r.k === k);
+      const range = (f: (r: ClientResult) => number, unit: string, digits = 0): string => {
+        const v = runs.map(f).sort((a, b) => a - b);
+        return `${v[0].toFixed(digits)}–${v[v.length - 1].toFixed(digits)} (median ${v[Math.floor((v.length - 1) / 2)].toFixed(digits)}) ${unit}`;
+      };
+      console.log(`K=${k}, ${runs.length} runs: wall ${range((r) => r.wallMs / 1000, 's', 1)}; peak RSS ${range((r) => r.maxRssMB, 'MB')}; `
+        + `growth ${range((r) => r.maxRssMB - r.rssBeforeMB, 'MB')}; JS heap + array buffers growth ${range((r) => r.heldPeakMB - r.heldBeforeMB, 'MB')}`);
+    }
   }
   const json = arg('json', '');
   if (json) fs.writeFileSync(json, JSON.stringify({ pods: Number(pods), dumpBytes: ready.dumpBytes, planted: ready.planted, results }, null, 2));

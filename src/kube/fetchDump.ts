@@ -47,8 +47,6 @@ export interface FetchOptions extends CallOptions {
   readonly clusters?: boolean;
   /** Called as bytes arrive with the running total. */
   readonly onProgress?: (bytes: number) => void;
-  /** About how many bytes to expect (e.g. the size of a replica's dump): the receive buffer starts at that size. */
-  readonly expectBytes?: number;
 }
 
 export interface FetchResult {
@@ -163,7 +161,7 @@ async function fetchEither(p: PreparedContext, o: FetchOptions, scope: CallScope
   let toolsMissing = 0;
   for (const step of steps) {
     if (step.kind === 'exec' && execForbidden) continue;
-    const sink = new Sink(maxBytes, scope, o.onProgress, () => tooBig(w, maxBytes, scope.bytes), true, o.expectBytes);
+    const sink = new Sink(maxBytes, scope, o.onProgress, () => tooBig(w, maxBytes, scope.bytes));
     try {
       let argv: string[];
       let command: string;
@@ -272,60 +270,37 @@ class ToolMissing extends Error {
   }
 }
 
-/** Smallest receive buffer, and how it grows when full (×1.5: a 5 MB dump without an estimate is copied about 3 times
- *  in all, and the buffer is at most half empty). */
-const FIRST_BUFFER = 256 * 1024;
-const GROWTH = 1.5;
-
-/**
- * Collects output with the size cap and progress reports, into one buffer: each received chunk is copied in at once
- * and let go, so chunks die young (a scavenge frees them) instead of living until the end of the transfer, being
- * promoted to the old generation and waiting for a full collection there, and the dump is never concatenated (no
- * second copy at the end). The buffer starts at the expected size when one is given, and grows by half when full.
- */
+/** Collects output with the size cap and progress reports. */
 class Sink {
-  private buf: Buffer | undefined;
+  private chunks: Buffer[] = [];
   bytes = 0;
 
   constructor(private readonly maxBytes: number, private readonly scope: CallScope,
     private readonly onProgress: ((bytes: number) => void) | undefined, private readonly tooBig: () => FetchError,
-    private readonly counts = true, private readonly expectBytes?: number) {}
+    private readonly counts = true) {}
 
   push(chunk: Buffer): void {
     if (this.scope.error) return;
-    const at = this.bytes;
     this.bytes += chunk.length;
     if (this.counts) this.scope.bytes = this.bytes;
     if (this.bytes > this.maxBytes) {
-      this.buf = undefined;
+      this.chunks = [];
       this.scope.fail(this.tooBig()); // closes the stream: no point receiving the rest
       return;
     }
-    let buf = this.buf;
-    if (!buf || this.bytes > buf.length) {
-      const want = buf ? Math.max(this.bytes, Math.ceil(buf.length * GROWTH))
-        : Math.max(this.bytes, FIRST_BUFFER, Math.ceil((this.expectBytes ?? 0) * 1.05));
-      // Not pooled and not zeroed: the bytes past `this.bytes` are never read.
-      const grown = Buffer.allocUnsafeSlow(Math.min(want, this.maxBytes));
-      if (buf) buf.copy(grown, 0, 0, at);
-      this.buf = buf = grown;
-    }
-    chunk.copy(buf, at);
+    this.chunks.push(chunk);
     if (this.onProgress) {
       try { this.onProgress(this.bytes); } catch { /* a failing progress callback must not break the transfer */ }
     }
   }
 
-  /** Everything received, as one buffer (a view of the receive buffer when it is nearly full; else an exact copy,
-   *  so no mostly empty buffer is kept alive behind the dump). */
+  /** Everything received, as one buffer; the chunks are let go (a single chunk that owns its memory is returned
+   *  as it is: no copy, and no larger receive buffer kept alive behind a slice). */
   take(): Buffer {
-    const buf = this.buf;
-    this.buf = undefined;
-    if (!buf) return Buffer.alloc(0);
-    if (this.bytes >= buf.length * 0.9) return buf.subarray(0, this.bytes);
-    const exact = Buffer.allocUnsafeSlow(this.bytes);
-    buf.copy(exact, 0, 0, this.bytes);
-    return exact;
+    const chunks = this.chunks;
+    this.chunks = [];
+    if (chunks.length === 1 && chunks[0].byteLength === chunks[0].buffer.byteLength) return chunks[0];
+    return Buffer.concat(chunks, this.bytes);
   }
 }
 

@@ -164,9 +164,6 @@ export async function checkFleet(kube: KubeAccess, pods: readonly EnvoyPod[], op
       try {
         result = await kube.fetchConfigDumpBytes({
           context: opts.context, namespace: p.namespace, pod: p.name, timeoutMs: opts.timeoutMs, signal: opts.signal, names: opts.names,
-          // Replicas' dumps are about the same size: the receive buffer starts at the largest so far (each chunk is
-          // copied in once, without regrowth).
-          expectBytes: stats.largestDump || undefined,
         });
       } finally {
         transfers--;
