@@ -1,20 +1,28 @@
 // `envoy-lens check-pods` at fleet scale (issue 14 §3): 200 pods × ~5 MB dumps over loopback TLS from the fake API
 // server, through the real @kubernetes/client-node.
 //
-//   npm run bench:pods -- [--pods 200] [--mb 5] [--replicas 5] [--k 4,1] [--json FILE]
+//   npm run bench:pods -- [--pods 200] [--mb 5] [--replicas 5] [--k 4,1] [--repeat N] [--json FILE] [--receive-only]
+//
+// --repeat N runs each K N times (each in a fresh process) and prints the range and median of each figure.
+//
+// --receive-only fetches every pod's dump the way check-pods does (same fetch layer, K at once, one at a time held)
+// and drops it unchecked: what receiving alone costs, the floor under the check's figures.
 //
 // Three processes, so each figure is one program's: the fake API server (a child; it holds one ~5 MB dump per workload
 // and makes each pod's distinct copy when asked for it), and one child per --k value that runs check-pods in-process
 // and reports its wall time and peak RSS (process.resourceUsage().maxRSS, the high-water mark of the whole process,
 // Node and the Kubernetes client included) with its RSS just before the run (after a one-pod warm-up that loads the
 // client). The run is also checked: every planted dangling cluster found, the one replica set made to disagree
-// reported, the most dumps held at once ≤ K. BENCH_SAMPLE=1 also prints process.memoryUsage() before the run and its
-// peaks sampled as each pod ends (no GC forced).
+// reported, the most dumps held at once ≤ K. Beside the RSS figures it reports the growth of what the process itself
+// holds (JS heap in use + array buffers, sampled as each pod ends, no GC forced): RSS also counts memory the allocator
+// and V8 keep after it is freed. BENCH_SAMPLE=1 also prints process.memoryUsage() before the run and its peaks;
+// BENCH_NODE_FLAGS adds Node/V8 flags to the checking process (for diagnosis: the CLI sets none).
 import { fork, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { runCheckPods, type CheckPodsStats } from '../src/cli/checkPods';
+import { CLI_OPTION_NAMES, loadKubeConfig } from '../src/kube/index';
 import { DEFAULT_SIZE_OPTIONS, generateDumpWithStats, sizeToServices } from './generateDump';
 import { startFakeApiServer, type FakePod } from '../test/fake-apiserver/fakeApiServer';
 
@@ -29,6 +37,8 @@ function arg(name: string, fallback: string): string {
 interface ServerReady { kubeconfig: string; dumpBytes: number; planted: number; odd: string; extra: string }
 interface ClientResult {
   k: number; wallMs: number; maxRssMB: number; rssBeforeMB: number; stats: CheckPodsStats; code: number;
+  /** JS heap in use + array buffers: just before the run, and its peak sampled as each pod ends (MB). */
+  heldBeforeMB: number; heldPeakMB: number;
   checked: number; failed: number; unknownCluster: number; disagree: Array<{ workload: string; kind: string; name: string; pods: string[] }>;
 }
 
@@ -111,7 +121,17 @@ async function client(): Promise<void> {
     const m = process.memoryUsage();
     for (const key of Object.keys(peak) as Array<keyof typeof peak>) peak[key] = Math.max(peak[key], m[key] / 1e6);
   };
-  const code = await runCheckPods({ ...base, concurrency: k, stats, progress: process.env.BENCH_SAMPLE ? sample : undefined }, { out: (s) => { out = s; }, err: () => undefined });
+  const before = process.memoryUsage();
+  const heldBeforeMB = (before.heapUsed + before.arrayBuffers) / 1e6;
+  let heldPeakMB = heldBeforeMB;
+  const onPod = (): void => {
+    const m = process.memoryUsage();
+    heldPeakMB = Math.max(heldPeakMB, (m.heapUsed + m.arrayBuffers) / 1e6);
+    if (process.env.BENCH_SAMPLE) sample();
+  };
+  const code = process.argv.includes('--receive-only')
+    ? await receiveOnly(kubeconfig, k, stats, onPod, (s) => { out = s; })
+    : await runCheckPods({ ...base, concurrency: k, stats, progress: onPod }, { out: (s) => { out = s; }, err: () => undefined });
   if (process.env.BENCH_SAMPLE) console.error(JSON.stringify(peak), JSON.stringify(process.memoryUsage()));
   const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
   const maxRssMB = (process.resourceUsage().maxRSS * 1024) / 1e6;
@@ -120,13 +140,44 @@ async function client(): Promise<void> {
     workloads: Array<{ workload: string; disagree: Array<{ kind: string; name: string; pods: string[] }> }>;
   };
   const result: ClientResult = {
-    k, wallMs, maxRssMB, rssBeforeMB, stats, code,
+    k, wallMs, maxRssMB, rssBeforeMB, stats, code, heldBeforeMB, heldPeakMB,
     checked: report.pods.filter((p) => p.status === 'checked').length,
     failed: report.pods.filter((p) => p.status === 'failed').length,
     unknownCluster: report.pods.reduce((n, p) => n + p.problems.filter((x) => x.code === 'unknown-cluster').length, 0),
     disagree: report.workloads.flatMap((w) => w.disagree.map((d) => ({ workload: w.workload, ...d }))),
   };
   process.send!(result);
+}
+
+/** Every pod's dump fetched as check-pods fetches it (K at once) and dropped unchecked; prints a report with no
+ *  findings, so the caller's counting works unchanged. */
+async function receiveOnly(kubeconfig: string, k: number, stats: CheckPodsStats, onPod: () => void, out: (s: string) => void): Promise<number> {
+  const kube = await loadKubeConfig({ kubeconfigPath: kubeconfig, names: CLI_OPTION_NAMES });
+  const context = kube.currentContext!;
+  const pods = await kube.listEnvoyPods(context, NS, { timeoutMs: 0, names: CLI_OPTION_NAMES });
+  let next = 0;
+  let transfers = 0;
+  const reports: Array<{ status: string; problems: never[] }> = [];
+  const slot = async (): Promise<void> => {
+    while (next < pods.length) {
+      const p = pods[next++];
+      stats.maxTransfers = Math.max(stats.maxTransfers, ++transfers);
+      try {
+        const got = await kube.fetchConfigDumpBytes({ context, namespace: p.namespace, pod: p.name, timeoutMs: 0, names: CLI_OPTION_NAMES });
+        stats.largestDump = Math.max(stats.largestDump, got.bytes);
+        stats.maxDumpsHeld = 1;
+        reports.push({ status: 'checked', problems: [] });
+      } catch {
+        reports.push({ status: 'failed', problems: [] });
+      } finally {
+        transfers--;
+      }
+      onPod();
+    }
+  };
+  await Promise.all(Array.from({ length: k }, slot));
+  out(JSON.stringify({ pods: reports, workloads: [] }));
+  return 0;
 }
 
 // ---- the orchestrator -------------------------------------------------------------------------------------------
@@ -152,8 +203,11 @@ async function orchestrate(): Promise<void> {
     + `node ${process.version}, ${os.cpus().length} CPUs`);
   const results: Array<ClientResult & { serverMaxOpen: number }> = [];
   try {
-    for (const k of ks) {
-      const c = fork(__filename, ['--client', '--k', String(k), '--kubeconfig', ready.kubeconfig], { stdio: 'inherit', execArgv: ['--expose-gc'] });
+    const repeat = Math.max(1, Number(arg('repeat', '1')));
+    for (const k of ks.flatMap((x) => Array.from({ length: repeat }, () => x))) {
+      const receive = process.argv.includes('--receive-only');
+      const c = fork(__filename, ['--client', '--k', String(k), '--kubeconfig', ready.kubeconfig, ...(receive ? ['--receive-only'] : [])],
+        { stdio: 'inherit', execArgv: ['--expose-gc', ...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean)] });
       const r = await once<ClientResult>(c);
       await new Promise((resolve) => c.once('exit', resolve));
       server.send('streams');
@@ -166,13 +220,26 @@ async function orchestrate(): Promise<void> {
       console.log(`K=${k}: ${(r.wallMs / 1000).toFixed(1)} s wall (${(r.wallMs / Number(pods)).toFixed(0)} ms per pod), `
         + `peak RSS ${r.maxRssMB.toFixed(0)} MB (${r.rssBeforeMB.toFixed(0)} MB before the run); `
         + `issue 14 bound: peak RSS − RSS before = +${growth.toFixed(0)} MB vs 3 × largest dump × K = ${budget.toFixed(0)} MB: ${growth <= budget ? 'met' : `NOT met (${(growth / budget).toFixed(1)}×)`}; `
+        + `JS heap in use + array buffers (sampled as each pod ends, garbage not yet collected included) +${(r.heldPeakMB - r.heldBeforeMB).toFixed(0)} MB; `
         + `${r.checked} checked, ${r.failed} failed; `
         + `most dumps held at once ${r.stats.maxDumpsHeld}, transfers ${r.stats.maxTransfers}, server streams open at once ${maxOpen}; `
-        + `unknown-cluster ${r.unknownCluster} of ${ready.planted} planted ${found ? 'ok' : 'MISS'}; replicas disagree ${disagree ? 'ok' : `MISS ${JSON.stringify(r.disagree)}`}`);
+        + (receive ? 'received only (not checked)' : `unknown-cluster ${r.unknownCluster} of ${ready.planted} planted ${found ? 'ok' : 'MISS'}; replicas disagree ${disagree ? 'ok' : `MISS ${JSON.stringify(r.disagree)}`}`));
       results.push({ ...r, serverMaxOpen: maxOpen });
     }
   } finally {
     server.send('stop');
+  }
+  if (results.length > ks.length) {
+    // Several runs per K: the range of each figure (one run to the next differs by tens of MB on a shared machine).
+    for (const k of ks) {
+      const runs = results.filter((r) => r.k === k);
+      const range = (f: (r: ClientResult) => number, unit: string, digits = 0): string => {
+        const v = runs.map(f).sort((a, b) => a - b);
+        return `${v[0].toFixed(digits)}–${v[v.length - 1].toFixed(digits)} (median ${v[Math.floor((v.length - 1) / 2)].toFixed(digits)}) ${unit}`;
+      };
+      console.log(`K=${k}, ${runs.length} runs: wall ${range((r) => r.wallMs / 1000, 's', 1)}; peak RSS ${range((r) => r.maxRssMB, 'MB')}; `
+        + `growth ${range((r) => r.maxRssMB - r.rssBeforeMB, 'MB')}; JS heap + array buffers growth ${range((r) => r.heldPeakMB - r.heldBeforeMB, 'MB')}`);
+    }
   }
   const json = arg('json', '');
   if (json) fs.writeFileSync(json, JSON.stringify({ pods: Number(pods), dumpBytes: ready.dumpBytes, planted: ready.planted, results }, null, 2));
