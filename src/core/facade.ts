@@ -268,9 +268,9 @@ export interface PlacedFinding {
   severity: Diagnostic['severity'];
   message: string;
   tags?: Diagnostic['tags'];
-  range: [number, number, number, number];
+  range: DocRange;
   /** The finding's related places (the other definitions of a duplicate name), each in its own document. */
-  related?: Array<{ uri: string; range: [number, number, number, number]; message: string }>;
+  related?: Array<{ uri: string; range: DocRange; message: string }>;
 }
 
 /** Part of a dump split into its resource documents. */
@@ -278,7 +278,6 @@ export interface SplitBatch {
   /** The documents made in this batch, with their analyses (URI: `base` + the entry's path, segments encoded). */
   entries: Array<{ path: string; kind: DefKind; name: string; state: DefState; uri: string }>;
   docs: Analysis[];
-  /** Findings placed in this batch's documents (the first batch: all of them). */
   /**
    * The first batch: every finding of the dump, placed. A later batch: the findings of the documents it made whose
    * early places (placeOnTape) did not hold their text, placed again: they replace those documents' findings.
@@ -288,14 +287,19 @@ export interface SplitBatch {
   remaining: number;
 }
 
-/** ASCII bytes to a string ('ascii' is windows-1252 to TextDecoder, the same as ASCII below 0x80). */
-const ASCII = new TextDecoder('ascii');
+/** A span of a document's text as [line, character, end line, end character]. */
+function rangeIn(lines: LineIndex, span: { start: number; end: number }): DocRange {
+  const s = lines.positionAt(span.start);
+  const e = lines.positionAt(span.end);
+  return [s.line, s.character, e.line, e.character];
+}
 
 /**
  * A dump being split into its resource documents: made once (the dump indexed and checked as a whole), then
- * `first()` makes the documents that hold findings and places every finding (what the Problems panel needs), and
- * `next()` makes the others in batches. Each document's text is dropped once it is indexed; `render()` makes it again.
- * The dump's own analysis is dropped when the last batch is made (the reader keeps the text and a format stub).
+ * `first()` places every finding (what the Problems panel needs: a JSON dump's from its tape, without making the
+ * documents; otherwise by making the documents that hold findings), and `next()` makes the documents in batches, those
+ * with findings first. Each document's text is dropped once it is indexed; `render()` makes it again. The dump's own
+ * analysis is dropped when the last batch is made (the reader keeps the source and a format stub).
  */
 export class DumpSplitter {
   readonly format: 'json' | 'yaml';
@@ -377,13 +381,7 @@ export class DumpSplitter {
     let moved = false;
     mine.forEach((d, k) => {
       const at = this.places.locate(d.span);
-      const exact: [number, number, number, number] | undefined = at
-        ? (() => {
-            const s = lines.positionAt(at.span.start);
-            const end = lines.positionAt(at.span.end);
-            return [s.line, s.character, end.line, end.character];
-          })()
-        : undefined;
+      const exact = at ? rangeIn(lines, at.span) : undefined;
       let range = exact;
       const before = early?.[k]?.range;
       if (before) {
@@ -399,7 +397,7 @@ export class DumpSplitter {
   }
 
   /** Whether `range` of a document holds the text `span` marks in the dump (its ends, when it spans lines). */
-  private holds(text: string, lines: LineIndex, range: [number, number, number, number], span: { start: number; end: number }): boolean {
+  private holds(text: string, lines: LineIndex, range: DocRange, span: { start: number; end: number }): boolean {
     const want = this.reader.span(this.uri, span.start, span.end);
     if (want === undefined) return false;
     const a = lines.offsetAt(range[0], range[1]);
@@ -416,8 +414,8 @@ export class DumpSplitter {
     const tape = this.tape;
     this.tape = undefined;
     if (!tape || this.format !== 'json' || this.cut) return false;
-    const src = this.source;
-    const text = typeof src === 'string' ? (a: number, b: number) => src.slice(a, b) : (a: number, b: number) => ASCII.decode(src.subarray(a, b));
+    // The tape exists only for a string or ASCII bytes, which the reader reads span by span.
+    const text = (a: number, b: number): string => this.reader.span(this.uri, a, b)!;
     // Every place wanted, by the document it lands in: the findings' own, and their related places (in this dump).
     const wanted = new Map<number, Array<{ start: number; end: number }>>();
     const want = (i: number, x: { start: number; end: number }) => {

@@ -17,9 +17,9 @@ import {
   type PcFilterChoice,
   type PcFilters,
   type PcKind,
-  type Severity,
   type Trace,
   type TraceRequest,
+  type SplitBatch,
 } from '../core/facade';
 import { log } from './log';
 import { slice } from './mainThread';
@@ -97,15 +97,8 @@ interface Waiting {
   timer?: NodeJS.Timeout;
 }
 
-/** A batch of resource documents made by the worker (indexWorker.ts openDump, splitMore). */
-export interface SplitBatchAnswer {
-  entries: Array<{ path: string; kind: string; name: string; state: string; uri: string }>;
-  /** The batch's analyses, in the order of `entries`. */
-  docs: Analysis[];
-  /** Findings placed in the documents, [startLine, startCharacter, endLine, endCharacter] (the first batch: all). */
-  diagnostics: Array<{ uri: string; code: string; severity: Severity; message: string; tags?: Array<'unnecessary'>; range: [number, number, number, number]; related?: Array<{ uri: string; range: [number, number, number, number]; message: string }> }>;
-  remaining: number;
-}
+/** A batch of resource documents made by the worker (indexWorker.ts openDump, splitMore): the core's SplitBatch. */
+export type SplitBatchAnswer = SplitBatch;
 
 /** A dump opened as its resources: the first batch (the documents with findings), and every document's place. */
 export interface OpenedDump extends SplitBatchAnswer {

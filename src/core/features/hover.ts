@@ -107,7 +107,6 @@ function usedBy(ws: Workspace, defUri: string, kind: DefKind, name: string): str
   return `- referenced by ${parts.join(', ')}${owners.length ? `: ${owners.join('; ')}${n > 3 ? '; …' : ''}` : ''}`;
 }
 
-/** Hover for the name at offset, or undefined when there is none. */
 /**
  * Where hover reads a listener's or cluster's own JSON to show its `istioctl proxy-config` row: the file's whole
  * source, or (JSON files) the text of one span. Without either, hover shows no row.
@@ -127,6 +126,7 @@ function pcRowLines(ws: Workspace, h: DefHandle, options: HoverOptions): string[
   return row ? ['', `As \`istioctl proxy-config ${kind}\` prints it:`, '', '```text', row, '```'] : [];
 }
 
+/** Hover for the name at offset, or undefined when there is none. */
 export function hoverAt(ws: Workspace, uri: string, offset: number, options: HoverOptions = {}): Hover | undefined {
   const a = ws.get(uri);
   if (!a) return undefined;

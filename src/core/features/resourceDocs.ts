@@ -330,14 +330,16 @@ export function placeOnTape(tape: Tape, d: Definition, spans: ReadonlyArray<{ st
     // Open containers: the index after each one's subtree, and where its closing bracket goes.
     const ends: number[] = [];
     const closers: number[] = [];
+    /** The innermost open container's closing bracket, on a line of its own. */
+    const close = (): void => {
+      ends.pop();
+      const c = closers.pop()!;
+      line++;
+      const col = w.indent + 2 * ends.length;
+      while (at < wanted.length && wanted[at] <= end[c]) place(wanted[at], line, wanted[at] < end[c] ? col : col + 1);
+    };
     for (let i = root; i < next[root] && at < wanted.length; i++) {
-      while (ends.length > 0 && ends[ends.length - 1] <= i) {
-        ends.pop();
-        const c = closers.pop()!;
-        line++;
-        const col = w.indent + 2 * ends.length;
-        while (at < wanted.length && wanted[at] <= end[c]) place(wanted[at], line, wanted[at] < end[c] ? col : col + 1);
-      }
+      while (ends.length > 0 && ends[ends.length - 1] <= i) close();
       if (at >= wanted.length) break;
       let col = w.col;
       if (i !== root) {
@@ -376,13 +378,7 @@ export function placeOnTape(tape: Tape, d: Definition, spans: ReadonlyArray<{ st
       }
     }
     // The resource's own closing bracket, and any container still open at its end.
-    while (at < wanted.length && ends.length > 0) {
-      ends.pop();
-      const c = closers.pop()!;
-      line++;
-      const col = w.indent + 2 * ends.length;
-      while (at < wanted.length && wanted[at] <= end[c]) place(wanted[at], line, wanted[at] < end[c] ? col : col + 1);
-    }
+    while (at < wanted.length && ends.length > 0) close();
   }
   return spans.map((x) => {
     const a = found.get(x.start);
