@@ -12,6 +12,11 @@ import { log } from './log';
 import { slice } from './mainThread';
 
 const DEBOUNCE_MS = 300;
+/**
+ * Index changes come in bursts (a dump opened as its resources adds a batch of documents every few hundred ms): the
+ * open dumps are checked again at most this often, not once per batch.
+ */
+const REFRESH_ALL_MS = 250;
 /** Diagnostics VS Code keeps per file (ExtHostDiagnostics drops the rest). */
 const MAX_PER_FILE = 1000;
 /** Findings converted to editor diagnostics per main-thread step. */
@@ -70,7 +75,9 @@ export class DiagnosticsController implements vscode.Disposable {
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('envoyLens.diagnostics')) this.refreshAll();
       }),
-      index.onDidChange(() => this.refreshAll()),
+      index.onDidChange(() => this.refreshAllSoon()),
+      { dispose: () => clearTimeout(this.refreshTimer) },
+      this.refreshed,
     );
     for (const d of vscode.workspace.textDocuments) this.schedule(d, 0);
   }
@@ -99,6 +106,20 @@ export class DiagnosticsController implements vscode.Disposable {
     this.timers.delete(key);
     this.collection.delete(doc.uri);
     this.index.remove(doc.uri);
+  }
+
+  private refreshTimer: NodeJS.Timeout | undefined;
+  private readonly refreshed = new vscode.EventEmitter<{ uri: string; changed: boolean }>();
+  /** Each refresh of an open dump's findings that ran to its end: whether they changed (else the panel was left alone). */
+  readonly onDidRefresh = this.refreshed.event;
+
+  /** refreshAll, once for every change that comes within REFRESH_ALL_MS of the first. */
+  private refreshAllSoon(): void {
+    if (this.refreshTimer) return;
+    this.refreshTimer = setTimeout(() => {
+      this.refreshTimer = undefined;
+      this.refreshAll();
+    }, REFRESH_ALL_MS);
   }
 
   /** Recomputes diagnostics of every open document that has an analysis (each in tasks of its own). */
@@ -148,7 +169,10 @@ export class DiagnosticsController implements vscode.Disposable {
       }
       await new Promise((r) => setImmediate(r));
       if (!current()) return;
-      slice(key, 'diagnostics', () => this.collection.set(doc.uri, out));
+      // The same findings again (another file changed, not this one's checks): the Problems panel is left as it is.
+      const changed = !sameDiagnostics(this.collection.get(doc.uri), out);
+      if (changed) slice(key, 'diagnostics', () => this.collection.set(doc.uri, out));
+      this.refreshed.fire({ uri: key, changed });
     } catch (e) {
       log().error(`[diagnostics] ${doc.uri.fsPath}:`, e as Error);
     }
@@ -247,4 +271,21 @@ export class DiagnosticsController implements vscode.Disposable {
     for (const t of this.timers.values()) clearTimeout(t);
     for (const d of this.disposables) d.dispose();
   }
+}
+
+/** Whether two lists of diagnostics say the same things at the same places, in the same order. */
+export function sameDiagnostics(a: readonly vscode.Diagnostic[] | undefined, b: readonly vscode.Diagnostic[]): boolean {
+  if (!a || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i];
+    const y = b[i];
+    const cx = typeof x.code === 'object' ? x.code.value : x.code;
+    const cy = typeof y.code === 'object' ? y.code.value : y.code;
+    if (!x.range.isEqual(y.range) || x.message !== y.message || x.severity !== y.severity || cx !== cy) return false;
+    if (String(x.tags ?? '') !== String(y.tags ?? '')) return false;
+    const rx = x.relatedInformation ?? [];
+    const ry = y.relatedInformation ?? [];
+    if (rx.length !== ry.length || rx.some((r, k) => r.message !== ry[k].message || !r.location.range.isEqual(ry[k].location.range))) return false;
+  }
+  return true;
 }

@@ -378,6 +378,8 @@ export class DumpIndex implements vscode.Disposable {
   private readonly loading = new Map<string, Promise<void>>();
   /** Dumps open as their resources: base → the opening request's id (a closed or reopened dump stops its batches). */
   private readonly openBases = new Map<string, number>();
+  /** Every resource document's URI of each open dump, by kind, in the dump's own order. */
+  private readonly resourceOrder = new Map<string, Map<string, string[]>>();
   /** Fires with a document URI whenever its analysis was replaced or removed. */
   readonly onDidChange = this.changed.event;
 
@@ -421,6 +423,11 @@ export class DumpIndex implements vscode.Disposable {
   }
 
   /** All analyses currently known. */
+  /** The resource documents of kind `kind` of the dump opened at `base`, in the dump's order, those indexed so far. */
+  resourcesOf(base: string, kind: string): string[] {
+    return (this.resourceOrder.get(base)?.get(kind) ?? []).filter((u) => this.entries.has(u));
+  }
+
   uris(): string[] {
     return [...this.entries.keys()];
   }
@@ -516,6 +523,13 @@ export class DumpIndex implements vscode.Disposable {
       }
     }
     this.openBases.set(base, r.id);
+    const byKind = new Map<string, string[]>();
+    for (const e of r.all) {
+      const list = byKind.get(e.kind);
+      if (list) list.push(e.uri);
+      else byKind.set(e.kind, [e.uri]);
+    }
+    this.resourceOrder.set(base, byKind);
     await this.adopt(base, r.docs);
     this.changed.fire(base);
     // The other documents follow in batches, each joining the workspace as it comes (features resolve into them then).
@@ -563,6 +577,7 @@ export class DumpIndex implements vscode.Disposable {
   /** Forgets a dump opened as its resources: its documents leave the workspace here and in the worker. */
   closeDump(base: string): void {
     this.openBases.delete(base);
+    this.resourceOrder.delete(base);
     for (const key of [...this.entries.keys()]) {
       if (key.startsWith(base)) {
         this.entries.delete(key);

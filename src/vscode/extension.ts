@@ -26,6 +26,10 @@ export interface EnvoyLensApi {
   mainThreadSlices(uri?: string): Record<string, DocumentSlices>;
   resetMainThreadSlices(uri?: string): void;
   graphMessage(message: unknown): Promise<boolean>;
+  /** Each refresh of an open dump's Problems: whether its findings changed (false: the panel was left alone). */
+  onDidRefreshDiagnostics: vscode.Event<{ uri: string; changed: boolean }>;
+  /** The labels of the Envoy Traffic view's top rows (its listeners), as the view lists them now. */
+  trafficListeners(): string[];
 }
 
 async function reveal(uri: string, offset: number): Promise<void> {
@@ -73,7 +77,7 @@ export function activate(context: vscode.ExtensionContext): EnvoyLensApi {
   registerCompare(context, index, fetched);
   registerCheckPods(context, fetched);
   const trace = registerTraceFeatures(context, index);
-  registerTraffic(context, index, trace);
+  const traffic = registerTraffic(context, index, trace);
   const graph = registerGraph(context, index);
 
   registerCommand(context, REVEAL_COMMAND, (uri: string, offset: number) => reveal(uri, offset));
@@ -106,7 +110,13 @@ export function activate(context: vscode.ExtensionContext): EnvoyLensApi {
     void vscode.window.showInformationMessage(`Envoy Lens indexed ${found} dump file${found === 1 ? '' : 's'} of the workspace.`);
   });
   out.info('[activate] Envoy Lens is ready');
-  return { mainThreadSlices: sliceRecords, resetMainThreadSlices: resetSlices, graphMessage: (m) => graph.receive(m) };
+  return {
+    mainThreadSlices: sliceRecords,
+    resetMainThreadSlices: resetSlices,
+    graphMessage: (m) => graph.receive(m),
+    onDidRefreshDiagnostics: diagnostics.onDidRefresh,
+    trafficListeners: () => traffic.getChildren().map((n) => n.label),
+  };
 }
 
 export function deactivate(): void {

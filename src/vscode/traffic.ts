@@ -25,6 +25,11 @@ const ICONS: Record<TrafficNode['kind'], string> = {
   address: 'circle-filled',
 };
 
+/** The base of a resource document's dump (`envoy-dump://id/file/`), or undefined for any other document. */
+function resourceBase(uri: string): string | undefined {
+  return uri.startsWith(`${RESOURCE_SCHEME}://`) ? /^([^/]*\/\/[^/]+\/[^/]+\/)/.exec(uri)?.[1] : undefined;
+}
+
 export class TrafficProvider implements vscode.TreeDataProvider<TrafficNode> {
   private readonly changed = new vscode.EventEmitter<TrafficNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
@@ -42,11 +47,8 @@ export class TrafficProvider implements vscode.TreeDataProvider<TrafficNode> {
     const uri = node?.uri ?? this.uri;
     if (!uri) return [];
     // A resource document of a dump opened as its resources: the listeners of the whole dump, from their documents.
-    const m = !node && uri.startsWith(`${RESOURCE_SCHEME}://`) ? /^([^/]*\/\/[^/]+\/[^/]+\/)/.exec(uri) : null;
-    if (m) {
-      const listeners = `${m[1]}listeners/`;
-      return slice(uri, 'traffic', () => this.index.uris().filter((u) => u.startsWith(listeners)).flatMap((u) => trafficChildren(this.index.workspace, u)));
-    }
+    const base = node ? undefined : resourceBase(uri);
+    if (base) return slice(uri, 'traffic', () => this.index.resourcesOf(base, 'listener').flatMap((u) => trafficChildren(this.index.workspace, u)));
     return slice(uri, 'traffic', () => trafficChildren(this.index.workspace, uri, node));
   }
 
@@ -85,7 +87,8 @@ export function registerTraffic(context: vscode.ExtensionContext, index: DumpInd
     view,
     vscode.window.onDidChangeActiveTextEditor(follow),
     index.onDidChange((uri) => {
-      if (uri === provider.uri) provider.refresh();
+      // A dump opened as its resources changes by its base: the view of any of its documents lists more listeners.
+      if (uri === provider.uri || (provider.uri !== undefined && resourceBase(provider.uri) === uri)) provider.refresh();
       else follow();
     }),
   );

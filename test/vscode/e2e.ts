@@ -93,7 +93,7 @@ function withoutCluster(text: string, name: string): string {
  * route configuration's resource document holds (resourceDocs.ts), to find that reference in it.
  */
 const PLANTED = 'outbound|3000||planted-missing.ns-0.svc.cluster.local';
-function largeDump(mb: number): { text: string; routeConfig: string; existing: string; routeDoc: string } {
+function largeDump(mb: number): { text: string; routeConfig: string; existing: string; routeDoc: string; listeners: string[] } {
   const dump = JSON.parse(generateDump({ ...DEFAULT_SIZE_OPTIONS, services: sizeToServices(mb * 1e6) })) as {
     configs: Array<Record<string, unknown> & { '@type': string }>;
   };
@@ -106,7 +106,10 @@ function largeDump(mb: number): { text: string; routeConfig: string; existing: s
   first.route!.cluster = PLANTED;
   const doc = JSON.stringify(resourceDocumentValue({ kind: 'routeConfig', section: 'dynamic_route_configs' } as never, entry), null, 2) + '\n';
   // Indented as the generator writes it (and as `curl …/config_dump` gives it): over 100 MB.
-  return { text: JSON.stringify(dump, null, 2), routeConfig: entry.route_config.name, existing: second.route!.cluster!, routeDoc: doc };
+  type Listeners = { static_listeners?: Array<{ listener: { name?: string } }>; dynamic_listeners?: Array<{ name: string }> };
+  const ls = dump.configs.find((c) => c['@type'].endsWith('.ListenersConfigDump')) as unknown as Listeners;
+  const listeners = [...(ls.static_listeners ?? []).map((l) => l.listener.name ?? ''), ...(ls.dynamic_listeners ?? []).map((l) => l.name)];
+  return { text: JSON.stringify(dump, null, 2), routeConfig: entry.route_config.name, existing: second.route!.cluster!, routeDoc: doc, listeners };
 }
 
 /** 1-based line and column of `needle` (+ offset into it) in a fixture. */
@@ -192,8 +195,12 @@ async function runCommand(page: Page, title: string): Promise<void> {
       await page.keyboard.press('Control+Shift+P');
       await input.waitFor({ state: 'visible', timeout: 10_000 });
     }
-    await input.fill(`>${title}`);
     tries++;
+    // A palette still closing (or the input of a picker that just went) takes no text: open it again then.
+    if (!(await input.fill(`>${title}`, { timeout: 3000 }).then(() => true, () => false))) {
+      await page.keyboard.press('Escape');
+      return false;
+    }
     if (await row.waitFor({ timeout: 3000 }).then(() => true, () => false)) return true;
     await page.keyboard.press('Escape');
     return false;
@@ -974,8 +981,16 @@ async function main(): Promise<number> {
 
     await step('the problem opens the route configuration\'s document; F12 from a route\'s cluster opens the cluster\'s document; hover shows its endpoints', async () => {
       const l = large!;
-      await p.locator('.markers-panel .monaco-list-row', { hasText: PLANTED }).first().click();
-      await p.locator('.tabs-container .tab.active', { hasText: `${l.routeConfig}.json` }).first().waitFor({ timeout: 30_000 });
+      // A click is lost when the Problems panel re-renders under the pointer (other findings still arriving): a user
+      // clicks again, and so does this step, and says how many it took.
+      const opened = p.locator('.tabs-container .tab.active', { hasText: `${l.routeConfig}.json` }).first();
+      let clicks = 0;
+      await until(`the route configuration's document (${l.routeConfig}.json) opened from its problem`, async () => {
+        clicks++;
+        await p.locator('.markers-panel .monaco-list-row', { hasText: PLANTED }).first().click();
+        return opened.waitFor({ timeout: 10_000 }).then(() => true, () => false);
+      }, 60_000, async () => `active tab: ${(await p.locator('.tabs-container .tab.active').allInnerTexts().catch(() => [])).join(' | ')}`);
+      if (clicks > 1) log('e2e', `the problem opened its document after ${clicks} clicks`);
       const at = lineCol(l.routeDoc, `"cluster": "${l.existing}"`, '"cluster": "'.length + 2);
       await p.keyboard.press('Control+G');
       const input = p.locator('.quick-input-widget input');
@@ -1016,12 +1031,19 @@ async function main(): Promise<number> {
       // The Envoy Traffic view lists the whole dump's listeners, each from its own document.
       const traffic = pane(p, 'Envoy Traffic');
       if ((await traffic.locator('.pane-header[aria-expanded="false"]').count()) > 0) await traffic.locator('.pane-header').click();
-      const rows = await until('the dump\'s listeners in the Envoy Traffic view', async () => {
+      // Every listener of the dump is a row (the list renders only the rows in sight: its size is in aria-setsize), in
+      // the dump's order: End scrolls to the last two, the generator's virtualOutbound and virtualInbound.
+      const want = large!.listeners;
+      const rows = await until(`the dump's ${want.length} listeners in the Envoy Traffic view, the last ones in sight`, async () => {
+        const first = traffic.locator('.monaco-list-row').first();
+        if ((await first.getAttribute('aria-setsize').catch(() => null)) !== String(want.length)) return undefined;
+        await traffic.locator('.monaco-list').first().focus();
+        await p.keyboard.press('End');
         const r = (await traffic.locator('.monaco-list-row').allInnerTexts().catch(() => [] as string[])).map((x) => x.replace(/\s+/g, ' '));
-        return r.some((x) => x.startsWith('virtualOutbound')) && r.some((x) => x.startsWith('virtualInbound')) ? r : undefined;
-      }, 30_000);
+        return r.some((x) => x.startsWith(want[want.length - 2])) && r.some((x) => x.startsWith(want[want.length - 1])) ? r : undefined;
+      }, 60_000, async () => `rows in sight: ${(await traffic.locator('.monaco-list-row').allInnerTexts().catch(() => [])).join(' | ').replace(/\s+/g, ' ')}; aria-setsize ${await traffic.locator('.monaco-list-row').first().getAttribute('aria-setsize').catch(() => null)}`);
       await p.screenshot({ path: path.join(OUTPUT, 'e2e-large-traffic.png') });
-      return `${t.split('\n').slice(0, 2).join(' ').slice(0, 60)}; Envoy Traffic: ${rows.length} rows`;
+      return `${t.split('\n').slice(0, 2).join(' ').slice(0, 60)}; Envoy Traffic: ${want.length} listeners, the last in sight: ${rows.slice(-2).join(', ').slice(0, 80)}`;
     });
 
     await exercise('envoyLens.closeResources', 'the large dump closes: its documents\' tabs and its findings go', async () => {

@@ -38,8 +38,11 @@ export function check(cond: unknown, msg: string): asserts cond {
   if (!cond) throw new Error(msg);
 }
 
-/** Polls `probe` until it returns something truthy; fails after timeoutMs with the last error seen. */
-export async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
+/**
+ * Polls `probe` until it returns something truthy; fails after timeoutMs with the last error seen, and what `seen`
+ * says the screen showed then (a failure on a machine we cannot look at says what it found instead).
+ */
+export async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 30_000, seen?: () => Promise<string>): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -49,7 +52,10 @@ export async function until<T>(what: string, probe: () => Promise<T | undefined 
     } catch (e) {
       last = e;
     }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+    if (Date.now() > deadline) {
+      const saw = seen ? await seen().catch((e: Error) => `(could not tell: ${e.message})`) : undefined;
+      throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}${saw ? `; seen: ${saw}` : ''}`);
+    }
     await new Promise((r) => setTimeout(r, 200));
   }
 }

@@ -4,7 +4,8 @@
  */
 import { strict as assert } from 'node:assert';
 import * as vscode from 'vscode';
-import { activate, at, codeOf, open, ours, textOf, waitForDiagnostics } from './helpers';
+import { activate, at, codeOf, EXTENSION_ID, open, ours, textOf, waitForDiagnostics } from './helpers';
+import type { EnvoyLensApi } from '../../../src/vscode/extension';
 
 suite('editing: completion, quick fixes, CodeLens, highlights, settings', () => {
   suiteSetup(activate);
@@ -74,5 +75,33 @@ suite('editing: completion, quick fixes, CodeLens, highlights, settings', () => 
     }
     await waitForDiagnostics(doc.uri, (x) => x.some((d) => codeOf(d) === 'unused-cluster'));
     assert.ok(ours(doc.uri).length > 0);
+  });
+
+  test('a refresh that finds the same findings leaves the Problems panel alone', async () => {
+    const api = vscode.extensions.getExtension<EnvoyLensApi>(EXTENSION_ID)!.exports;
+    const doc = await open('sidecar.json');
+    await waitForDiagnostics(doc.uri, (x) => x.length > 0);
+    const key = doc.uri.toString();
+    let touched = 0;
+    const watch = vscode.languages.onDidChangeDiagnostics((e) => {
+      if (e.uris.some((u) => u.toString() === key)) touched++;
+    });
+    // Every open dump is checked again when the settings change; a code sidecar.json never has changes nothing there.
+    const refreshed = new Promise<boolean>((resolve) => {
+      const sub = api.onDidRefreshDiagnostics((r) => {
+        if (r.uri !== key) return;
+        sub.dispose();
+        resolve(r.changed);
+      });
+    });
+    const config = vscode.workspace.getConfiguration('envoyLens.diagnostics');
+    await config.update('severity', { 'certificate-expired': 'warning' }, vscode.ConfigurationTarget.Workspace);
+    try {
+      assert.equal(await refreshed, false);
+      assert.equal(touched, 0);
+    } finally {
+      watch.dispose();
+      await config.update('severity', undefined, vscode.ConfigurationTarget.Workspace);
+    }
   });
 });

@@ -5,7 +5,8 @@
  */
 import { strict as assert } from 'node:assert';
 import * as vscode from 'vscode';
-import { activate, at, definitions, describe, fixtureUri, ourHover, references } from './helpers';
+import { activate, at, definitions, describe, EXTENSION_ID, fixtureUri, ourHover, references } from './helpers';
+import type { EnvoyLensApi } from '../../../src/vscode/extension';
 import { SIDECAR_FINDINGS } from './expectations';
 
 const RATINGS = 'outbound|9080||ratings.default.svc.cluster.local';
@@ -50,5 +51,23 @@ suite('sidecar.yaml opened as its resources', () => {
     assert.equal(cluster.getText(defs[0].range), RATINGS);
     const refs = await references(cluster, defs[0].range.start);
     assert.ok(refs.some((l) => l.uri.toString() === route.uri.toString()), refs.map((l) => l.uri.toString()).join(', '));
+  });
+
+  test('the Envoy Traffic view of a resource document lists every listener of the dump, in the dump\'s order', async () => {
+    const api = vscode.extensions.getExtension<EnvoyLensApi>(EXTENSION_ID)!.exports;
+    const files = (await vscode.workspace.fs.readDirectory(vscode.Uri.parse(`${base}listeners`))).map(([n]) => n);
+    assert.ok(files.length > 1, files.join(', '));
+    // The last listener's document: the view lists the whole dump's listeners, not that document's one.
+    const doc = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(vscode.Uri.parse(base), 'listeners', files[files.length - 1]));
+    const shown = new Promise<void>((resolve) => {
+      const sub = vscode.window.onDidChangeActiveTextEditor((e) => {
+        if (e?.document.uri.toString() !== doc.uri.toString()) return;
+        sub.dispose();
+        resolve();
+      });
+    });
+    await vscode.window.showTextDocument(doc);
+    await shown;
+    assert.deepEqual(api.trafficListeners().map((l) => `${l}.yaml`), files);
   });
 });
