@@ -171,7 +171,7 @@ export class DiagnosticsController implements vscode.Disposable {
       if (!current()) return;
       // The same findings again (another file changed, not this one's checks): the Problems panel is left as it is.
       const changed = !sameDiagnostics(this.collection.get(doc.uri), out);
-      if (changed) slice(key, 'diagnostics', () => this.collection.set(doc.uri, out));
+      if (changed) slice(key, 'problems', () => this.collection.set(doc.uri, out));
       this.refreshed.fire({ uri: key, changed });
     } catch (e) {
       log().error(`[diagnostics] ${doc.uri.fsPath}:`, e as Error);

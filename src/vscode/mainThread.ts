@@ -98,7 +98,7 @@ function record(uri: string, what: string, start: number, end: number, cpuMs: nu
   if (!r) records.set(uri, (r = { longest: o, over: [], under: undefined, byWhat: {}, count: 0 }));
   r.count++;
   if (ms > r.longest.ms) r.longest = o;
-  if (ms > (r.byWhat[what] ?? 0)) r.byWhat[what] = ms;
+  if (!(what in r.byWhat) || ms > r.byWhat[what]) r.byWhat[what] = ms;
   if (ms > SLICE_BUDGET_MS) {
     r.over.push(o);
     if (r.over.length > 64) r.over.sort((x, y) => y.ms - x.ms).pop();
