@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { mulberry32 as prng } from '../../bench/generateDump';
-import { CancellationError, MSG, scanJson } from '../../src/core/parse/jsonScanner';
+import { CancellationError, MSG, SCANNER_PRIMER, scanJson } from '../../src/core/parse/jsonScanner';
 import { K, KEY_NONE, KEY_UNKNOWN, keySpellings } from '../../src/core/parse/keys';
 import { Utf8OffsetMap, isAsciiBytes, utf8ToUtf16Offset, utf8ToUtf16Offsets } from '../../src/core/parse/offsets';
 import { build } from './tapeValue';
@@ -579,4 +579,18 @@ test('isCancelled is polled and raises a CancellationError', () => {
   const t = scanJson(Buffer.from(text), { isCancelled: () => (calls++, false) });
   assert.equal(t.problems.length, 0);
   assert.ok(calls >= 2 && calls <= text.length / (1 << 20) + 1, `polled ${calls} times`);
+});
+
+test('the primer takes the paths of a well-formed dump: no problem, every kind of node, every escape decoded', () => {
+  // Scanned once per process before a large input (V8 then optimizes scanBytes with feedback for every branch):
+  // a primer with a problem in it would train the error paths instead.
+  for (const input of [SCANNER_PRIMER, Buffer.from(SCANNER_PRIMER, 'utf8')]) {
+    const t = scanJson(input);
+    assert.deepEqual(t.problems, []);
+    const kinds = new Set(Array.from({ length: t.length }, (_, i) => t.kind[i]));
+    assert.equal(kinds.size, 7, `node kinds seen: ${[...kinds].join(', ')}`);
+    const escapes = Array.from({ length: t.length }, (_, i) => i).find((i) => t.kind[i] === KIND_STRING && t.str(i).includes('\u00e9 \ud83d'));
+    assert.ok(escapes !== undefined);
+    assert.equal(t.str(escapes), '" \\ / \b \f \n \r \t \u00e9 \ud83d\ude00');
+  }
 });

@@ -19,8 +19,6 @@ export type Obj = Record<string, unknown>;
 // text decoded without it (facade.ts).
 const keepBom = new TextDecoder('utf-8', { ignoreBOM: true });
 const dropBom = new TextDecoder('utf-8');
-/** ASCII bytes to a string ('ascii' is windows-1252 to TextDecoder, the same as ASCII below 0x80). */
-const ASCII = new TextDecoder('ascii');
 
 /** Keys whose values are maps of user data: their keys are kept as written. */
 const OPAQUE = new Set([
@@ -85,8 +83,11 @@ export function isObj(v: unknown): v is Obj {
 interface FileSource {
   /** The whole text, decoded once when something needs it whole. */
   text?: string;
-  /** An ASCII JSON file's bytes: spans are read from them one at a time (byte and UTF-16 offsets agree). */
-  bytes?: Uint8Array;
+  /**
+   * An ASCII JSON file's bytes: spans are read from them one at a time (byte and UTF-16 offsets agree), as Latin-1,
+   * which is ASCII below 0x80 and V8's native one-byte copy (a TextDecoder call per span made diff 1.2× → 1.6×).
+   */
+  bytes?: Buffer;
   format: 'json' | 'yaml';
   tape?: Tape;
   byStart?: Map<number, number>;
@@ -110,7 +111,7 @@ export class ResourceReader {
   /** The text of a file (decoded once), or undefined when its source is not available. */
   text(uri: string): string | undefined {
     const f = this.file(uri);
-    if (f && f.text === undefined && f.bytes) f.text = ASCII.decode(f.bytes);
+    if (f && f.text === undefined && f.bytes) f.text = f.bytes.toString('latin1');
     return f?.text;
   }
 
@@ -118,7 +119,7 @@ export class ResourceReader {
   span(uri: string, start: number, end: number): string | undefined {
     const f = this.file(uri);
     if (!f) return undefined;
-    return f.text !== undefined ? f.text.slice(start, end) : ASCII.decode(f.bytes!.subarray(start, end));
+    return f.text !== undefined ? f.text.slice(start, end) : f.bytes!.toString('latin1', start, end);
   }
 
   private file(uri: string): FileSource | undefined {
@@ -135,7 +136,7 @@ export class ResourceReader {
       typeof src === 'string'
         ? { text: src, format: a.format }
         : a.format === 'json' && isAsciiBytes(src)
-          ? { bytes: src, format: a.format }
+          ? { bytes: Buffer.isBuffer(src) ? src : Buffer.from(src.buffer, src.byteOffset, src.byteLength), format: a.format }
           : { text: (a.format === 'json' ? keepBom : dropBom).decode(src), format: a.format };
     this.files.set(uri, f);
     return f;
