@@ -422,12 +422,12 @@ export class DumpIndex implements vscode.Disposable {
     return e?.version;
   }
 
-  /** All analyses currently known. */
   /** The resource documents of kind `kind` of the dump opened at `base`, in the dump's order, those indexed so far. */
   resourcesOf(base: string, kind: string): string[] {
     return (this.resourceOrder.get(base)?.get(kind) ?? []).filter((u) => this.entries.has(u));
   }
 
+  /** All analyses currently known. */
   uris(): string[] {
     return [...this.entries.keys()];
   }

@@ -129,7 +129,8 @@ describe('resource documents: content and cross-references', () => {
   });
 });
 
-describe('resource documents over the corpus', () => {
+/** One test per JSON or YAML dump of ../shared/corpus (`claim` after the file's name); skipped with a notice without it. */
+function eachCorpusDump(claim: string, body: (name: string, text: string, lang: 'json' | 'yaml') => void): void {
   if (!existsSync(CORPUS)) {
     it('is skipped: ../shared/corpus is not beside this checkout', (t) => {
       t.skip('no ../shared/corpus');
@@ -137,13 +138,15 @@ describe('resource documents over the corpus', () => {
     return;
   }
   for (const f of readdirSync(CORPUS).filter((n) => /\.(json|ya?ml)$/.test(n)).sort()) {
-    it(`${f}: every finding of the dump lands in a document on the text it marks`, { timeout: 60_000 }, () => {
-      const lang = /\.ya?ml$/.test(f) ? 'yaml' : 'json';
-      const text = readFileSync(path.join(CORPUS, f), 'utf8');
-      const { whole, placed } = findings(`file:///${f}`, text, lang);
-      assert.deepEqual(placed, whole);
-    });
+    it(`${f}: ${claim}`, { timeout: 60_000 }, () => body(f, readFileSync(path.join(CORPUS, f), 'utf8'), /\.ya?ml$/.test(f) ? 'yaml' : 'json'));
   }
+}
+
+describe('resource documents over the corpus', () => {
+  eachCorpusDump('every finding of the dump lands in a document on the text it marks', (f, text, lang) => {
+    const { whole, placed } = findings(`file:///${f}`, text, lang);
+    assert.deepEqual(placed, whole);
+  });
 });
 
 /**
@@ -238,20 +241,11 @@ describe('resource documents: a finding\'s related places', () => {
 });
 
 describe('resource documents over the corpus, as the editor splits them', () => {
-  if (!existsSync(CORPUS)) {
-    it('is skipped: ../shared/corpus is not beside this checkout', (t) => {
-      t.skip('no ../shared/corpus');
-    });
-    return;
-  }
-  for (const f of readdirSync(CORPUS).filter((n) => /\.(json|ya?ml)$/.test(n)).sort()) {
-    it(`${f}: every finding lands on the text it marks, placed early or after its document is made`, { timeout: 60_000 }, () => {
-      const lang = /\.ya?ml$/.test(f) ? 'yaml' : 'json';
-      const r = placedOnText(`file:///${f}`, readFileSync(path.join(CORPUS, f), 'utf8'), lang);
-      assert.equal(r.early, r.whole, 'the first batch places every finding');
-      assert.equal(r.onText, r.whole, `${r.whole - r.onText} of ${r.whole} findings off their text (${r.moved} moved)`);
-      // No corpus dump repeats a key where a finding sits: every early place holds (placeOnTape is exact there).
-      assert.equal(r.moved, 0, 'early places that had to move');
-    });
-  }
+  eachCorpusDump('every finding lands on the text it marks, placed early or after its document is made', (f, text, lang) => {
+    const r = placedOnText(`file:///${f}`, text, lang);
+    assert.equal(r.early, r.whole, 'the first batch places every finding');
+    assert.equal(r.onText, r.whole, `${r.whole - r.onText} of ${r.whole} findings off their text (${r.moved} moved)`);
+    // No corpus dump repeats a key where a finding sits: every early place holds (placeOnTape is exact there).
+    assert.equal(r.moved, 0, 'early places that had to move');
+  });
 });

@@ -1055,7 +1055,8 @@ class StringTape extends ScannedTape {
 
 const NOT_LATIN1 = /[^\u0000-\u00ff]+/g;
 
-function asBuffer(input: Uint8Array): FastBuffer {
+/** The bytes as a Buffer, without a copy (a Buffer is returned as it is). */
+export function asBuffer(input: Uint8Array): FastBuffer {
   return Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
 }
 
@@ -1082,9 +1083,8 @@ let primed = false;
 
 function prime(): void {
   primed = true;
-  const bytes = Buffer.from(SCANNER_PRIMER, 'utf8');
-  scanBytes(bytes, undefined, new ProblemSink());
-  scanBytes(Buffer.from(SCANNER_PRIMER, 'latin1'), undefined, new ProblemSink());
+  // As bytes read from disk (UTF-8) and as a string copied one byte per unit (scanJson).
+  for (const encoding of ['utf8', 'latin1'] as const) scanBytes(Buffer.from(SCANNER_PRIMER, encoding), undefined, new ProblemSink());
 }
 
 /**

@@ -7,6 +7,7 @@
  */
 import { parse as parseJsonc, type ParseError } from 'jsonc-parser';
 import type { Analysis, Definition } from '../model/types';
+import { asBuffer } from '../parse/jsonScanner';
 import { toValue } from '../parse/nav';
 import { isAsciiBytes } from '../parse/offsets';
 import { KIND_ARRAY, KIND_OBJECT, MAX_DEPTH, type Tape } from '../parse/tape';
@@ -136,7 +137,7 @@ export class ResourceReader {
       typeof src === 'string'
         ? { text: src, format: a.format }
         : a.format === 'json' && isAsciiBytes(src)
-          ? { bytes: Buffer.isBuffer(src) ? src : Buffer.from(src.buffer, src.byteOffset, src.byteLength), format: a.format }
+          ? { bytes: asBuffer(src), format: a.format }
           : { text: (a.format === 'json' ? keepBom : dropBom).decode(src), format: a.format };
     this.files.set(uri, f);
     return f;
