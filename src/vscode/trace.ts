@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import { isCancellation, mdText, noLinks, parseTarget, traceRequest, type TraceTarget, type Trace, type TraceHop, type TraceRequest } from '../core/facade';
 import { directionOf, explainLog, istioConfigLabel, parseAccessLog, requestFromLog, type LogExplanation } from '../core/facade';
 import { registerCommand } from './commands';
+import { KIND_ICONS } from './icons';
 import type { DumpIndex } from './dumpIndex';
 import { log } from './log';
 import { slice } from './mainThread';
@@ -29,16 +30,6 @@ export type TraceRunner = (arg?: TraceArgs) => Promise<Trace | undefined>;
 
 /** Context key set while the active editor is an Envoy dump. */
 export const DUMP_ACTIVE = 'envoyLens.dumpActive';
-
-const ICON: Record<TraceHop['kind'], string> = {
-  listener: 'plug',
-  filterChain: 'filter',
-  routeConfig: 'list-tree',
-  virtualHost: 'globe',
-  route: 'arrow-right',
-  cluster: 'server',
-  endpoints: 'server-environment',
-};
 
 type TraceNode =
   | { type: 'outcome'; trace: Trace }
@@ -101,7 +92,7 @@ class TraceResults implements vscode.TreeDataProvider<TraceNode> {
     if (from) tip.push(mdText(`${from}: change that resource, not the dump.`));
     if (hop.rejected?.length) tip.push(`Passed over:\n${hop.rejected.map((r) => `- ${mdText(r)}`).join('\n')}`);
     item.tooltip = markdown(tip);
-    item.iconPath = new vscode.ThemeIcon(hop.span ? ICON[hop.kind] : 'warning');
+    item.iconPath = new vscode.ThemeIcon(hop.span ? KIND_ICONS[hop.kind] : 'warning');
     item.id = `hop${node.i}`;
     if (hop.span && hop.uri) item.command = { title: 'Reveal', command: 'envoyLens.revealLocation', arguments: [hop.uri, hop.span.start] };
     return item;

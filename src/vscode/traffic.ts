@@ -7,23 +7,8 @@ import * as vscode from 'vscode';
 import { trafficChildren, trafficItem, trafficTraceTarget, type TraceTarget, type TrafficNode } from '../core/facade';
 import { RESOURCE_SCHEME, type DumpIndex } from './dumpIndex';
 import { registerCommand } from './commands';
+import { KIND_ICONS } from './icons';
 import { slice } from './mainThread';
-
-const ICONS: Record<TrafficNode['kind'], string> = {
-  listener: 'plug',
-  filterChain: 'filter',
-  routeConfig: 'list-tree',
-  virtualHost: 'globe',
-  route: 'arrow-right',
-  cluster: 'server',
-  endpoints: 'server-environment',
-  clusterStatus: 'pulse',
-  secret: 'key',
-  ecdsFilter: 'extensions',
-  scopedRoute: 'list-tree',
-  missing: 'warning',
-  address: 'circle-filled',
-};
 
 /** The base of a resource document's dump (`envoy-dump://id/file/`), or undefined for any other document. */
 function resourceBase(uri: string): string | undefined {
@@ -55,7 +40,7 @@ export class TrafficProvider implements vscode.TreeDataProvider<TrafficNode> {
   getTreeItem(node: TrafficNode): vscode.TreeItem {
     const t = trafficItem(this.index.workspace, node);
     const item = new vscode.TreeItem(node.label, t.leaf ? vscode.TreeItemCollapsibleState.None : vscode.TreeItemCollapsibleState.Collapsed);
-    item.iconPath = new vscode.ThemeIcon(ICONS[node.kind] ?? 'symbol-misc');
+    item.iconPath = new vscode.ThemeIcon(KIND_ICONS[node.kind] ?? 'symbol-misc');
     item.id = `${node.uri}#${node.index}#${node.kind}#${node.label}#${node.listener ?? ''}#${node.via ?? ''}`;
     item.contextValue = node.kind === 'listener' || node.kind === 'route' ? `envoyTraffic.${node.kind}` : `envoyTraffic.other`;
     item.description = t.description;

@@ -11,8 +11,8 @@ import { analyze, dumpTime, hoverAt, parseTimestamp, rfc3339, secretRows, Worksp
 import { certificateHoverLines } from '../../src/core/features/certificates';
 import { CERT_TWINS, fixtureText, withoutTimes } from './certificateFixture';
 import { at, loadText } from './fixtureWorkspace';
+import { CORPUS } from './corpusDumps';
 
-const CORPUS = path.resolve(__dirname, '..', '..', '..', '..', 'shared', 'corpus');
 const ISTIOCTL_TESTDATA = 'istio__istio__istioctl__pkg__writer__envoy__configdump__testdata__secret__';
 
 function corpusDump(t: { skip: (m: string) => void }, name: string) {

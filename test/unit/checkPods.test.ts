@@ -14,10 +14,10 @@ import * as vm from 'node:vm';
 import { parse as parseYaml } from 'yaml';
 import { DEFAULT_SIZE_OPTIONS, generateDumpWithStats, sizeToServices } from '../../bench/generateDump';
 import { runCheckPods, type CheckPodsArgs, type CheckPodsStats } from '../../src/cli/checkPods';
-import { main } from '../../src/cli/main';
 import { analyze, LineIndex } from '../../src/core/facade';
 import { diffDumps, resourceFingerprints } from '../../src/core/features/diff';
 import { startFakeApiServer, type FakeApiServer, type FakePod } from '../fake-apiserver/fakeApiServer';
+import { runCliAsync, type CliRun } from './cliRun';
 
 const NS = 'mesh';
 const K = 3;
@@ -64,12 +64,7 @@ function replicaDumps(): Record<string, string> {
   return { [REPLICAS[0]]: a, [REPLICAS[1]]: b, [REPLICAS[2]]: JSON.stringify(c, null, 2) };
 }
 
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(argv, { out: (s) => out.push(s), err: (s) => err.push(s) });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const run = (...argv: string[]): Promise<CliRun> => runCliAsync(argv);
 
 before(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'envoy-lens-check-pods-'));

@@ -6,19 +6,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { generateDump } from '../../bench/generateDump';
-import { EXIT_PIPE, main } from '../../src/cli/main';
+import { EXIT_PIPE } from '../../src/cli/main';
+import { runCli, type CliRun } from './cliRun';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 const FIX = path.join(ROOT, 'test', 'fixtures');
 const fx = (f: string) => path.join(FIX, f);
 
-function run(...argv: string[]): { code: number; out: string; err: string } {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = main(argv, { out: (s) => out.push(s), err: (s) => err.push(s) });
-  if (typeof code !== 'number') throw new Error('expected a synchronous command');
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const run = (...argv: string[]): CliRun => runCli(argv);
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'envoy-lens-cli-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));

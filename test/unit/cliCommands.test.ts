@@ -9,21 +9,15 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { DIAGNOSTIC_CODES } from '../../src/core/facade';
-import { usageOf, type Io } from '../../src/cli/command';
+import { usageOf } from '../../src/cli/command';
 import { COMMANDS } from '../../src/cli/commands/index';
 import { escapeData, escapeProperty, githubLine, textLine, wantColour, type Row } from '../../src/cli/formats';
-import { main } from '../../src/cli/main';
+import { runCli } from './cliRun';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 const fx = (f: string) => path.join(ROOT, 'test', 'fixtures', f);
 
-function run(argv: string[], extra: Partial<Io> = {}): { code: number; out: string; err: string } {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = main(argv, { out: (s) => out.push(s), err: (s) => err.push(s), ...extra });
-  if (typeof code !== 'number') throw new Error('expected a synchronous command');
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const run = runCli;
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'envoy-lens-cmd-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));

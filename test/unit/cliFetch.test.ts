@@ -5,9 +5,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { main } from '../../src/cli/main';
 import { dumpFileName, runFetch } from '../../src/cli/fetch';
 import { defaultPods, startFakeApiServer, type FakeApiServer } from '../fake-apiserver/fakeApiServer';
+import { runCliAsync, type CliRun } from './cliRun';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 const DUMP = fs.readFileSync(path.join(ROOT, 'test', 'fixtures', 'sidecar.json'), 'utf8');
@@ -49,12 +49,7 @@ let server: FakeApiServer;
 let tmp: string;
 let kubeconfig: string;
 
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(argv, { out: (s) => out.push(s), err: (s) => err.push(s) });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const run = (...argv: string[]): Promise<CliRun> => runCliAsync(argv);
 
 before(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'envoy-lens-fetch-'));

@@ -5,13 +5,13 @@
  * the suite says so and skips. `UPDATE_GOLDEN=1 npm test` rewrites the golden files, to be reviewed in the diff.
  */
 import { strict as assert } from 'node:assert';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { describe, it } from 'node:test';
+import { describe } from 'node:test';
 import { analyze, check, Workspace, type Analysis } from '../../src/core/facade';
+import { eachCorpusDump } from './corpusDumps';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
-const CORPUS = path.resolve(ROOT, '..', 'shared', 'corpus');
 const GOLDEN = path.join(ROOT, 'test', 'golden', 'corpus');
 const UPDATE = process.env.UPDATE_GOLDEN === '1';
 
@@ -49,35 +49,21 @@ function summarize(a: Analysis, ws: Workspace): Golden {
   };
 }
 
-if (!existsSync(CORPUS)) {
-  describe('corpus', () => {
-    it('is skipped: ../shared/corpus is not beside this checkout', (t) => {
-      console.log(`# corpus test skipped: ${CORPUS} does not exist`);
-      t.skip('corpus folder absent');
-    });
+describe('corpus', () => {
+  if (UPDATE) mkdirSync(GOLDEN, { recursive: true });
+  eachCorpusDump('indexed as its golden file says, from bytes and from a string', ({ name: f, languageId }, bytes) => {
+    const ws = new Workspace();
+    const a = analyze(f, bytes, { languageId });
+    ws.set(a);
+    const got = summarize(a, ws);
+    assert.notEqual(got.shape, 'unknown', `${f}: shape not recognized`);
+    assert.equal(a.problems.filter((p) => p.code === 'parse-error').length, 0, `${f}: parse errors`);
+    // The string path (what the editor hands us) must give the same index as the byte path (the CLI).
+    const fromString = analyze(f, bytes.toString('utf8'), { languageId });
+    assert.deepEqual(fromString.defs.map((d) => [d.kind, d.name, d.nameSpan.start]), a.defs.map((d) => [d.kind, d.name, d.nameSpan.start]));
+    const goldenFile = path.join(GOLDEN, `${f}.json`);
+    if (UPDATE) writeFileSync(goldenFile, JSON.stringify(got, null, 2) + '\n');
+    assert.ok(existsSync(goldenFile), `${f}: no golden file; run UPDATE_GOLDEN=1 npm test and review it`);
+    assert.deepEqual(got, JSON.parse(readFileSync(goldenFile, 'utf8')) as Golden);
   });
-} else {
-  const files = readdirSync(CORPUS).filter((f) => f !== 'INDEX.tsv' && !f.startsWith('.')).sort();
-  describe('corpus', () => {
-    if (UPDATE) mkdirSync(GOLDEN, { recursive: true });
-    for (const f of files) {
-      it(f, () => {
-        const bytes = readFileSync(path.join(CORPUS, f));
-        const ext = path.extname(f);
-        const ws = new Workspace();
-        const a = analyze(f, bytes, { languageId: ext === '.yaml' || ext === '.yml' ? 'yaml' : 'json' });
-        ws.set(a);
-        const got = summarize(a, ws);
-        assert.notEqual(got.shape, 'unknown', `${f}: shape not recognized`);
-        assert.equal(a.problems.filter((p) => p.code === 'parse-error').length, 0, `${f}: parse errors`);
-        // The string path (what the editor hands us) must give the same index as the byte path (the CLI).
-        const fromString = analyze(f, bytes.toString('utf8'), { languageId: ext === '.yaml' || ext === '.yml' ? 'yaml' : 'json' });
-        assert.deepEqual(fromString.defs.map((d) => [d.kind, d.name, d.nameSpan.start]), a.defs.map((d) => [d.kind, d.name, d.nameSpan.start]));
-        const goldenFile = path.join(GOLDEN, `${f}.json`);
-        if (UPDATE) writeFileSync(goldenFile, JSON.stringify(got, null, 2) + '\n');
-        assert.ok(existsSync(goldenFile), `${f}: no golden file; run UPDATE_GOLDEN=1 npm test and review it`);
-        assert.deepEqual(got, JSON.parse(readFileSync(goldenFile, 'utf8')) as Golden);
-      });
-    }
-  });
-}
+});

@@ -5,18 +5,18 @@
  */
 import { strict as assert } from 'node:assert';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { parse as parseJsonc } from 'jsonc-parser';
 import YAML from 'yaml';
-import { main } from '../../src/cli/main';
 import { analyze, changeDocument, diffDumps, sha256Hex, type DiffResult } from '../../src/core/facade';
+import { eachCorpusDump } from './corpusDumps';
+import { runCli, type CliRun } from './cliRun';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 const FIX = path.join(ROOT, 'test', 'fixtures');
-const CORPUS = path.resolve(ROOT, '..', 'shared', 'corpus');
 
 type J = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -276,13 +276,7 @@ describe('diff: planted changes', () => {
 describe('envoy-lens diff', () => {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'envoy-lens-diff-'));
   after(() => rmSync(tmp, { recursive: true, force: true }));
-  const run = (...argv: string[]): { code: number; out: string; err: string } => {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = main(argv, { out: (s) => out.push(s), err: (s) => err.push(s) });
-    if (typeof code !== 'number') throw new Error('expected a synchronous command');
-    return { code, out: out.join('\n'), err: err.join('\n') };
-  };
+  const run = (...argv: string[]): CliRun => runCli(argv);
 
   it('exit 0 equal, 1 different (text and JSON), 2 usage, 3 unreadable', () => {
     const fa = path.join(FIX, 'trace-istio.json');
@@ -318,29 +312,16 @@ describe('envoy-lens diff', () => {
   });
 });
 
-if (!existsSync(CORPUS)) {
-  describe('diff over the corpus', () => {
-    it('is skipped: ../shared/corpus is not beside this checkout', (t) => {
-      console.log(`# diff corpus test skipped: ${CORPUS} does not exist`);
-      t.skip('corpus folder absent');
-    });
-  });
-} else {
-  describe('diff over the corpus', () => {
-    for (const f of readdirSync(CORPUS).filter((n) => /\.(json|ya?ml)$/.test(n)).sort()) {
-      it(`${f}: itself, and (JSON) its YAML twin`, { timeout: 60_000 }, () => {
-        const bytes = readFileSync(path.join(CORPUS, f));
-        const lang = /\.ya?ml$/.test(f) ? 'yaml' : 'json';
-        assert.deepEqual(summary(diff(bytes, bytes, { la: lang, lb: lang })), []);
-        if (lang !== 'json') return;
-        let v: unknown;
-        try {
-          v = JSON.parse(bytes.toString('utf8'));
-        } catch {
-          return; // hand-kept files with comments: the self-diff above covers them
-        }
-        assert.deepEqual(summary(diff(bytes, toYaml(v), { lb: 'yaml' })), []);
-      });
+describe('diff over the corpus', () => {
+  eachCorpusDump('itself, and (JSON) its YAML twin', ({ languageId: lang }, bytes) => {
+    assert.deepEqual(summary(diff(bytes, bytes, { la: lang, lb: lang })), []);
+    if (lang !== 'json') return;
+    let v: unknown;
+    try {
+      v = JSON.parse(bytes.toString('utf8'));
+    } catch {
+      return; // hand-kept files with comments: the self-diff above covers them
     }
+    assert.deepEqual(summary(diff(bytes, toYaml(v), { lb: 'yaml' })), []);
   });
-}
+});

@@ -10,10 +10,10 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { runTrace } from '../../src/cli/trace';
 import { analyze, explainLog, parseAccessLog, requestFromLog, traceRequest, Workspace, type AccessLogRecord, type Trace, type TraceRequest } from '../../src/core/facade';
+import { CORPUS } from './corpusDumps';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 const fx = (f: string) => path.join(ROOT, 'test', 'fixtures', f);
-const CORPUS = path.resolve(ROOT, '..', 'shared', 'corpus');
 
 function record(line: string): AccessLogRecord {
   const r = parseAccessLog(line);

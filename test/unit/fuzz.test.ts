@@ -6,13 +6,11 @@ import { strict as assert } from 'node:assert';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { readdirSync } from 'node:fs';
 import { generateDump, mulberry32 as prng, toYaml } from '../../bench/generateDump';
 import { analyze, check, Workspace } from '../../src/core/facade';
+import { CORPUS, corpusDumps } from './corpusDumps';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
-const CORPUS = path.resolve(ROOT, '..', 'shared', 'corpus');
-
 
 const NOISE = ['{', '}', '[', ']', ',', ':', '"', '\\', '\n', '- ', '  ', 'null', '0', '\u00e9', '\ud83d\ude00', '\u0000', '#', '&a', '*a', '|'];
 
@@ -199,16 +197,15 @@ describe('JSON mutants: a parse-error exactly when JSON.parse rejects them (afte
 });
 
 describe('every span of every finding lies within its file', () => {
-  const files = existsSync(CORPUS) ? readdirSync(CORPUS).filter((f) => /\.(json|ya?ml)$/.test(f)) : [];
+  const files = corpusDumps();
   if (files.length === 0) {
     it('corpus (skipped: ../shared/corpus is absent)', { skip: true }, () => undefined);
     return;
   }
   it(`${files.length} corpus files, whole and truncated, string and Buffer`, { timeout: 300_000 }, () => {
     const rnd = prng(2024);
-    for (const f of files) {
-      const text = readFileSync(path.join(CORPUS, f), 'utf8');
-      const lang = f.endsWith('.json') ? 'json' : 'yaml';
+    for (const { name: f, path: file, languageId: lang } of files) {
+      const text = readFileSync(file, 'utf8');
       run(f, text, lang);
       run(f, Buffer.from(text), lang);
       for (let i = 0; i < 4; i++) {

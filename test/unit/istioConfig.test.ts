@@ -5,15 +5,15 @@
  * this checkout) is counted against its own text.
  */
 import { strict as assert } from 'node:assert';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { analyze, hoverAt, istioConfigLabel, parseIstioConfigPath, type Analysis } from '../../src/core/facade';
 import { main } from '../../src/cli/main';
 import { TWINS, at, loadFixture, loadText } from './fixtureWorkspace';
+import { CORPUS, corpusDumps } from './corpusDumps';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
-const CORPUS = path.resolve(ROOT, '..', 'shared', 'corpus');
 
 /** `kind name → label` for every definition that carries an Istio resource, in document order. */
 function made(a: Analysis): string[] {
@@ -149,7 +149,7 @@ function countConfigured(value: unknown): number {
 }
 
 describe('info.istio on the corpus', () => {
-  const files = existsSync(CORPUS) ? readdirSync(CORPUS).filter((f) => f.endsWith('.json')).sort() : [];
+  const files = corpusDumps().filter((d) => d.languageId === 'json');
   if (files.length === 0) {
     it('is skipped: ../shared/corpus is not beside this checkout', (t) => {
       console.log(`# corpus part skipped: ${CORPUS} does not exist`);
@@ -159,8 +159,8 @@ describe('info.istio on the corpus', () => {
   }
   it('records one resource for every object istiod marked, in every JSON dump of the corpus', () => {
     let total = 0;
-    for (const f of files) {
-      const bytes = readFileSync(path.join(CORPUS, f));
+    for (const { name: f, path: file } of files) {
+      const bytes = readFileSync(file);
       let expected: number;
       try {
         expected = countConfigured(JSON.parse(bytes.toString('utf8')));

@@ -29,9 +29,9 @@ import {
   type PcFilters,
   type PcKind,
 } from '../../src/core/facade';
+import { CORPUS } from './corpusDumps';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
-const CORPUS = path.resolve(ROOT, '..', 'shared', 'corpus');
 const FIXTURES = path.join(ROOT, 'test', 'fixtures');
 const BIN = path.join(ROOT, 'dist', 'cli.js');
 

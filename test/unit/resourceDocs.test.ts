@@ -4,7 +4,7 @@
  * whole dump placed in a document on the text it marks, over the fixtures and every corpus dump.
  */
 import { strict as assert } from 'node:assert';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import YAML from 'yaml';
@@ -23,10 +23,10 @@ import {
   replacePlaced,
   type Analysis,
 } from '../../src/core/facade';
+import { eachCorpusDump } from './corpusDumps';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 const FIX = path.join(ROOT, 'test', 'fixtures');
-const CORPUS = path.resolve(ROOT, '..', 'shared', 'corpus');
 
 const BASE = 'envoy-dump://test/';
 
@@ -129,21 +129,9 @@ describe('resource documents: content and cross-references', () => {
   });
 });
 
-/** One test per JSON or YAML dump of ../shared/corpus (`claim` after the file's name); skipped with a notice without it. */
-function eachCorpusDump(claim: string, body: (name: string, text: string, lang: 'json' | 'yaml') => void): void {
-  if (!existsSync(CORPUS)) {
-    it('is skipped: ../shared/corpus is not beside this checkout', (t) => {
-      t.skip('no ../shared/corpus');
-    });
-    return;
-  }
-  for (const f of readdirSync(CORPUS).filter((n) => /\.(json|ya?ml)$/.test(n)).sort()) {
-    it(`${f}: ${claim}`, { timeout: 60_000 }, () => body(f, readFileSync(path.join(CORPUS, f), 'utf8'), /\.ya?ml$/.test(f) ? 'yaml' : 'json'));
-  }
-}
-
 describe('resource documents over the corpus', () => {
-  eachCorpusDump('every finding of the dump lands in a document on the text it marks', (f, text, lang) => {
+  eachCorpusDump('every finding of the dump lands in a document on the text it marks', ({ name: f, languageId: lang }, bytes) => {
+    const text = bytes.toString('utf8');
     const { whole, placed } = findings(`file:///${f}`, text, lang);
     assert.deepEqual(placed, whole);
   });
@@ -241,7 +229,8 @@ describe('resource documents: a finding\'s related places', () => {
 });
 
 describe('resource documents over the corpus, as the editor splits them', () => {
-  eachCorpusDump('every finding lands on the text it marks, placed early or after its document is made', (f, text, lang) => {
+  eachCorpusDump('every finding lands on the text it marks, placed early or after its document is made', ({ name: f, languageId: lang }, bytes) => {
+    const text = bytes.toString('utf8');
     const r = placedOnText(`file:///${f}`, text, lang);
     assert.equal(r.early, r.whole, 'the first batch places every finding');
     assert.equal(r.onText, r.whole, `${r.whole - r.onText} of ${r.whole} findings off their text (${r.moved} moved)`);

@@ -4,17 +4,17 @@
  * property holds over every corpus dump (../shared/corpus, skipped with a notice when absent).
  */
 import { strict as assert } from 'node:assert';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import YAML from 'yaml';
-import { main } from '../../src/cli/main';
 import { analyze, check, scrubDump, secretRows, Workspace } from '../../src/core/facade';
+import { eachCorpusDump } from './corpusDumps';
+import { runCliAsync, type CliRun } from './cliRun';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 const FIX = path.join(ROOT, 'test', 'fixtures');
-const CORPUS = path.resolve(ROOT, '..', 'shared', 'corpus');
 
 type J = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -163,12 +163,7 @@ describe('scrub', () => {
 describe('envoy-lens scrub', () => {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'envoy-lens-scrub-'));
   after(() => rmSync(tmp, { recursive: true, force: true }));
-  const run = async (...argv: string[]): Promise<{ code: number; out: string; err: string }> => {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await main(argv, { out: (s) => out.push(s), err: (s) => err.push(s) });
-    return { code, out: out.join('\n'), err: err.join('\n') };
-  };
+  const run = (...argv: string[]): Promise<CliRun> => runCliAsync(argv);
 
   it('writes the copy, counts on stderr, refuses its own input, exit codes', async () => {
     const input = path.join(tmp, 'dump.json');
@@ -195,30 +190,18 @@ describe('envoy-lens scrub', () => {
   });
 });
 
-if (!existsSync(CORPUS)) {
-  describe('scrub over the corpus', () => {
-    it('is skipped: ../shared/corpus is not beside this checkout', (t) => {
-      console.log(`# scrub corpus test skipped: ${CORPUS} does not exist`);
-      t.skip('corpus folder absent');
-    });
-  });
-} else {
-  describe('scrub over the corpus', () => {
-    for (const f of readdirSync(CORPUS).filter((n) => /\.(json|ya?ml)$/.test(n)).sort()) {
-      it(`${f}: parses, same codes and counts, no PEM or JWT (plain and pseudonymized)`, { timeout: 60_000 }, () => {
-        const text = readFileSync(path.join(CORPUS, f), 'utf8');
-        const lang = /\.ya?ml$/.test(f) ? 'yaml' : 'json';
-        const want = codes(text, lang);
-        for (const pseudonymize of [false, true]) {
-          const r = scrubDump(text, { languageId: lang, pseudonymize, seed: 11 });
-          const parseErrors = (s: string): number => analyze('f', s, { languageId: lang }).problems.filter((p) => p.code === 'parse-error').length;
-          assert.equal(parseErrors(r.text), parseErrors(text), `${f} parses (pseudonymize ${pseudonymize})`);
-          assert.deepEqual(codes(r.text, lang), want, `${f} codes (pseudonymize ${pseudonymize})`);
-          assert.deepEqual(leaks(r.text), [], f);
-          // The certificates' public facts stay beside the scrubbed bytes: the same secret table.
-          if (!pseudonymize) assert.deepEqual(secrets(r.text, lang), secrets(text, lang), `${f} secret table`);
-        }
-      });
+describe('scrub over the corpus', () => {
+  eachCorpusDump('parses, same codes and counts, no PEM or JWT (plain and pseudonymized)', ({ name: f, languageId: lang }, bytes) => {
+    const text = bytes.toString('utf8');
+    const want = codes(text, lang);
+    for (const pseudonymize of [false, true]) {
+      const r = scrubDump(text, { languageId: lang, pseudonymize, seed: 11 });
+      const parseErrors = (s: string): number => analyze('f', s, { languageId: lang }).problems.filter((p) => p.code === 'parse-error').length;
+      assert.equal(parseErrors(r.text), parseErrors(text), `${f} parses (pseudonymize ${pseudonymize})`);
+      assert.deepEqual(codes(r.text, lang), want, `${f} codes (pseudonymize ${pseudonymize})`);
+      assert.deepEqual(leaks(r.text), [], f);
+      // The certificates' public facts stay beside the scrubbed bytes: the same secret table.
+      if (!pseudonymize) assert.deepEqual(secrets(r.text, lang), secrets(text, lang), `${f} secret table`);
     }
   });
-}
+});

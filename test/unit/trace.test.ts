@@ -25,10 +25,10 @@ import {
   type Trace,
   type TraceRequest,
 } from '../../src/core/trace';
+import { CORPUS } from './corpusDumps';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 const FIX = path.join(ROOT, 'test', 'fixtures');
-const CORPUS = path.resolve(ROOT, '..', 'shared', 'corpus');
 const GOLDEN = path.join(ROOT, 'test', 'golden', 'trace');
 const UPDATE = process.env.UPDATE_GOLDEN === '1';
 

@@ -5,15 +5,15 @@
  */
 import { strict as assert } from 'node:assert';
 import { X509Certificate } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { analyze } from '../../src/core/facade';
 import { MAX_CERTS, MAX_CERT_DATA, decodeBase64, formatIp, parseCertificate, pemCertificates, readBase64PemBundle, readPemBundle } from '../../src/core/x509';
+import { CORPUS, corpusDumps } from './corpusDumps';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 const FIXTURES = path.join(ROOT, 'test', 'fixtures');
-const CORPUS = path.resolve(ROOT, '..', 'shared', 'corpus');
 
 /** Every PEM certificate block written in a dump's inline_bytes / inline_string values (found by text, not by our index). */
 function pemsIn(text: string): string[] {
@@ -91,9 +91,8 @@ describe('x509 reader against node:crypto', () => {
       return;
     }
     let n = 0;
-    for (const f of readdirSync(CORPUS)) {
-      if (f === 'INDEX.tsv') continue;
-      const text = readFileSync(path.join(CORPUS, f), 'utf8');
+    for (const d of corpusDumps()) {
+      const text = readFileSync(d.path, 'utf8');
       if (!/inline_?[bB]ytes|inline_?[sS]tring/.test(text)) continue;
       n += compareAll(pemsIn(text));
     }
