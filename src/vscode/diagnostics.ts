@@ -193,11 +193,22 @@ export class DiagnosticsController implements vscode.Disposable {
   }
 
   /**
-   * The findings of a dump opened as its resources, each already placed in its resource document (none of which needs
-   * to be open): set in steps with yields between them. Severity overrides and `enabled` apply as to any dump.
+   * Takes the findings of a dump opened as its resources off the Problems panel when it closes, for good: a set still
+   * converting does not put its rows back, and replacements that arrive later (a batch the worker had already sent)
+   * are dropped, until the dump is opened again (a whole set).
    */
-  /** Takes the findings of a dump opened as its resources off the Problems panel. */
-  clearPlaced(base: string): void {
+  closePlaced(base: string): void {
+    this.closedBases.add(base);
+    this.placeEpochs.set(base, (this.placeEpochs.get(base) ?? 0) + 1);
+    this.clearPlaced(base);
+  }
+
+  /** Dumps closed since their findings were last set whole. */
+  private readonly closedBases = new Set<string>();
+  /** Per dump, the number of times it was closed: a set started before a close sees the number change and stops. */
+  private readonly placeEpochs = new Map<string, number>();
+
+  private clearPlaced(base: string): void {
     const gone: vscode.Uri[] = [];
     this.collection.forEach((uri) => {
       if (uri.toString().startsWith(base)) gone.push(uri);
@@ -206,12 +217,17 @@ export class DiagnosticsController implements vscode.Disposable {
   }
 
   /**
-   * The findings of a dump opened as its resources, on its documents: `replace` false sets the whole dump's (the
-   * documents not named lose theirs), true replaces those of the documents named only (places checked later).
+   * The findings of a dump opened as its resources, each already placed in its resource document (none of which needs
+   * to be open), converted in steps with yields between them; severity overrides and `enabled` apply as to any dump.
+   * `replace` false sets the whole dump's (the documents not named lose theirs), true replaces those of the documents
+   * named only (places checked later); a replacement for a closed dump is dropped.
    */
   setPlaced(base: string, placed: OpenedDump['diagnostics'], replace = false): Promise<void> {
+    if (replace && this.closedBases.has(base)) return Promise.resolve();
+    if (!replace) this.closedBases.delete(base);
+    const epoch = this.placeEpochs.get(base) ?? 0;
     // One at a time per dump: a later replacement must not be overwritten by an earlier set still converting.
-    const run = (this.placing.get(base) ?? Promise.resolve()).then(() => this.placeNow(base, placed, replace));
+    const run = (this.placing.get(base) ?? Promise.resolve()).then(() => this.placeNow(base, placed, replace, epoch));
     const tail = run.catch(() => undefined);
     this.placing.set(base, tail);
     void tail.then(() => {
@@ -222,7 +238,9 @@ export class DiagnosticsController implements vscode.Disposable {
 
   private readonly placing = new Map<string, Promise<unknown>>();
 
-  private async placeNow(base: string, placed: OpenedDump['diagnostics'], replace: boolean): Promise<void> {
+  private async placeNow(base: string, placed: OpenedDump['diagnostics'], replace: boolean, epoch: number): Promise<void> {
+    const closed = (): boolean => (this.placeEpochs.get(base) ?? 0) !== epoch;
+    if (closed()) return;
     if (!replace) this.clearPlaced(base);
     else for (const uri of new Set(placed.map((p) => p.uri))) this.collection.delete(vscode.Uri.parse(uri));
     const config = vscode.workspace.getConfiguration('envoyLens.diagnostics');
@@ -250,6 +268,7 @@ export class DiagnosticsController implements vscode.Disposable {
         }
       });
       await new Promise((r) => setImmediate(r));
+      if (closed()) return;
     }
     slice(base, 'diagnostics', () => {
       for (const [uri, list] of byUri) this.collection.set(vscode.Uri.parse(uri), list.slice(0, MAX_PER_FILE));

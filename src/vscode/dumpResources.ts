@@ -124,7 +124,7 @@ export class DumpResources implements vscode.FileSystemProvider, vscode.Disposab
     const known = { ...this.context.workspaceState.get<Record<string, string>>(KNOWN_DUMPS_KEY, {}) };
     delete known[dump.id];
     await this.context.workspaceState.update(KNOWN_DUMPS_KEY, known);
-    this.diagnostics.clearPlaced(dump.base);
+    this.diagnostics.closePlaced(dump.base);
     this.index.closeDump(dump.base);
     this.changed.fire([{ type: vscode.FileChangeType.Deleted, uri: vscode.Uri.parse(dump.base) }]);
     log().info(`[resources] ${dump.source.fsPath}: closed (${dump.entries.length} resources)`);

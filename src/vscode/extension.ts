@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import { registerCommand } from './commands';
 import { DiagnosticsController } from './diagnostics';
-import { DumpIndex } from './dumpIndex';
+import { DumpIndex, type OpenedDump } from './dumpIndex';
 import { registerFetchCommands } from './fetchCommand';
 import { registerGraph } from './graph';
 import { registerSummary } from './summary';
@@ -30,6 +30,11 @@ export interface EnvoyLensApi {
   onDidRefreshDiagnostics: vscode.Event<{ uri: string; changed: boolean }>;
   /** The labels of the Envoy Traffic view's top rows (its listeners), as the view lists them now. */
   trafficListeners(): string[];
+  /**
+   * Sets placed findings of a dump opened as its resources as the worker's batches do (`replace` true: the
+   * replacements of a later batch), so a test can send one while the dump closes, or after.
+   */
+  setPlacedFindings(base: string, placed: OpenedDump['diagnostics'], replace: boolean): Promise<void>;
 }
 
 async function reveal(uri: string, offset: number): Promise<void> {
@@ -116,6 +121,7 @@ export function activate(context: vscode.ExtensionContext): EnvoyLensApi {
     graphMessage: (m) => graph.receive(m),
     onDidRefreshDiagnostics: diagnostics.onDidRefresh,
     trafficListeners: () => traffic.getChildren().map((n) => n.label),
+    setPlacedFindings: (base, placed, replace) => diagnostics.setPlaced(base, placed, replace),
   };
 }
 

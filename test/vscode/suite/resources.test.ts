@@ -71,3 +71,28 @@ suite('sidecar.yaml opened as its resources', () => {
     assert.deepEqual(api.trafficListeners().map((l) => `${l}.yaml`), files);
   });
 });
+
+suite('a dump closed while its findings are being set', () => {
+  test('leaves none of its findings in the Problems panel, and drops replacements that arrive after it closed', async () => {
+    await activate();
+    const api = vscode.extensions.getExtension<EnvoyLensApi>(EXTENSION_ID)!.exports;
+    const source = fixtureUri('sidecar.yaml');
+    const r = await vscode.commands.executeCommand<{ base: string; resources: number }>('envoyLens.openAsResources', source);
+    assert.ok(r, 'opened');
+    const mine = () => vscode.languages.getDiagnostics().filter(([u, d]) => u.toString().startsWith(r.base) && d.length > 0);
+    const before = mine();
+    assert.ok(before.length > 0, 'the dump has findings');
+    // As a later batch of the worker replaces a document's places: 600 of them, converted in several steps.
+    const doc = before[0][0].toString();
+    const many = Array.from({ length: 600 }, (_, i) => ({
+      uri: doc, range: [0, 0, 0, 1] as [number, number, number, number], message: `replacement ${i}`, code: 'unknown-cluster' as const, severity: 'warning' as const,
+    }));
+    const inFlight = api.setPlacedFindings(r.base, many, true);
+    await vscode.commands.executeCommand('envoyLens.closeResources', source);
+    await inFlight;
+    assert.deepEqual(mine().map(([u, d]) => `${u.toString()} ${d.length}`), []);
+    // A batch the worker had sent before the close, handled after it.
+    await api.setPlacedFindings(r.base, many, true);
+    assert.deepEqual(mine().map(([u, d]) => `${u.toString()} ${d.length}`), []);
+  });
+});
