@@ -5,6 +5,7 @@
  * without being listed.
  */
 import { parseArgs } from 'node:util';
+import { closest, editDistance } from '../core/facade';
 
 export const EXIT_OK = 0;
 export const EXIT_PROBLEMS = 1;
@@ -81,13 +82,24 @@ export function usageOf(c: Command): string {
   return `Usage: envoy-lens ${c.name} ${c.synopsis}${aka}\n\n${c.description}\n\n${rows.join('\n')}\n\n${c.exitCodes}`;
 }
 
+/**
+ * ` Did you mean "check"?` when `word` is a slip of one of `known`: within one edit per three characters (none for a
+ * word under three), as git and kubectl suggest; else the empty string.
+ */
+export function didYouMean(word: string, known: readonly string[], quote: (s: string) => string = (s) => `"${s}"`): string {
+  const [best] = closest(word, known, 1);
+  if (best === undefined) return '';
+  const d = editDistance(word, best);
+  return d > 0 && d <= Math.floor(word.length / 3) ? ` Did you mean ${quote(best)}?` : '';
+}
+
 /** parseArgs's sentences name options as `'--x <value>'` and go on for lines: say it in one sentence of ours. */
 function usageSentence(e: Error & { code?: string }, c: Command): string {
   // `'-r, --recursive'`, `'--name <value>'`: the long name alone.
   const quoted = (/'([^']+)'/.exec(e.message)?.[1] ?? '').replace(/ <value>$/, '').split(', ').pop() ?? '';
   switch (e.code) {
     case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
-      return `Unknown option ${quoted} for ${c.name}.`;
+      return `Unknown option ${quoted} for ${c.name}.${quoted.startsWith('--') ? didYouMean(quoted.slice(2), ['help', ...c.flags.map((f) => f.name)], (s) => `--${s}`) : ''}`;
     case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
       if (/does not take an argument/.test(e.message)) return `Option ${quoted} takes no value.`;
       if (/ambiguous/.test(e.message)) return `Option ${quoted} needs a value (write ${quoted}=-VALUE for one starting with "-").`;

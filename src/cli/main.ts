@@ -7,7 +7,7 @@
  */
 import * as fs from 'node:fs';
 import { DIAGNOSTIC_CODES } from '../core/facade';
-import { EXIT_INPUT, EXIT_OK, EXIT_PIPE, EXIT_USAGE, runCommand, usageOf, type Io } from './command';
+import { didYouMean, EXIT_INPUT, EXIT_OK, EXIT_PIPE, EXIT_USAGE, runCommand, usageOf, type Io } from './command';
 import { COMMANDS, findCommand } from './commands/index';
 import { packageJson, wantColour } from './formats';
 import { DEFAULT_MAX_MB } from './input';
@@ -41,6 +41,11 @@ function usageError(message: string, io: Io): number {
   return EXIT_USAGE;
 }
 
+/** Every name and alias of the command table, for suggestions. */
+function commandNames(): string[] {
+  return COMMANDS.flatMap((c) => [c.name, ...(c.aliases ?? [])]);
+}
+
 /** Runs the CLI; returns the exit code (a promise for `fetch`, which talks to a cluster). */
 export function main(argv: string[], io: Io): number | Promise<number> {
   const [first, ...rest] = argv;
@@ -59,7 +64,7 @@ export function main(argv: string[], io: Io): number | Promise<number> {
         return EXIT_OK;
       }
       const c = findCommand(rest[0]);
-      if (!c) return usageError(`Unknown command "${rest[0]}".`, io);
+      if (!c) return usageError(`Unknown command "${rest[0]}".${didYouMean(rest[0], commandNames())}`, io);
       io.out(usageOf(c));
       return EXIT_OK;
     }
@@ -68,7 +73,7 @@ export function main(argv: string[], io: Io): number | Promise<number> {
       return EXIT_OK;
     }
     const c = findCommand(first);
-    if (!c) return usageError(first.startsWith('-') ? `Unknown option ${first}.` : `Unknown command "${first}".`, io);
+    if (!c) return usageError(first.startsWith('-') ? `Unknown option ${first}.` : `Unknown command "${first}".${didYouMean(first, commandNames())}`, io);
     return runCommand(c, rest, io);
   } catch (e) {
     io.err(`envoy-lens: internal error: ${(e as Error).message}`);

@@ -235,6 +235,7 @@ export type { Highlight } from './features/highlights';
 export { completionsAt, completionContext, COMPLETION_LINES_ABOVE } from './features/completion';
 export type { Completions, CompletionCandidate } from './features/completion';
 export { quickFixesAt, closestNames, FIXABLE_CODES } from './features/quickFix';
+export { closest, editDistance } from './trace/closest';
 export type { RenameFix } from './features/quickFix';
 export { codeLensSites, codeLensText, MAX_LENSES } from './features/codeLens';
 export type { LensSite, LensText } from './features/codeLens';

@@ -56,6 +56,24 @@ describe('one command table', () => {
     assert.match(run(['--bogus']).err, /^envoy-lens: Unknown option --bogus\. Run "envoy-lens --help" for usage\.$/);
   });
 
+  it('a mistyped command or flag is exit 2 with the name it was probably meant to be, and nothing far off is offered', () => {
+    const said = (argv: string[]) => {
+      const r = run(argv);
+      assert.equal(r.code, 2, argv.join(' '));
+      assert.equal(r.out, '');
+      return r.err;
+    };
+    assert.equal(said(['chek', 'x']), 'envoy-lens: Unknown command "chek". Did you mean "check"? Run "envoy-lens --help" for usage.');
+    assert.match(said(['sumary', 'x']), /Did you mean "summary"\?/);
+    assert.match(said(['help', 'trase']), /^envoy-lens: Unknown command "trase"\. Did you mean "trace"\? Run/);
+    assert.match(said(['check-pod']), /Did you mean "check-pods"\?/);
+    assert.equal(said(['check', '--formt', 'json', fx('sidecar.json')]),
+      'envoy-lens: Unknown option --formt for check. Did you mean --format? Run "envoy-lens check --help" for usage.');
+    assert.match(said(['pc', 'clusters', '--fqd', 'x', fx('sidecar.json')]), /Unknown option --fqd for pc\. Did you mean --fqdn\?/);
+    // Too far from every name, or too short to guess from: no suggestion.
+    for (const argv of [['frobnicate'], ['x'], ['c'], ['check', '--zzzzzz'], ['check', '-x']]) assert.doesNotMatch(said(argv), /Did you mean/, argv.join(' '));
+  });
+
   it('a missing value, a value on a boolean and a dash-led value are usage errors in one sentence', () => {
     const cases: Array<[string[], RegExp]> = [
       [['refs', fx('sidecar.json'), '--name'], /^envoy-lens: Option --name needs a value\. Run/],
