@@ -29,7 +29,7 @@ than --max-size megabytes (default ${DEFAULT_MAX_MB}) are refused.
 
 Options:
   -h, --help     Show this help ("envoy-lens help COMMAND" or "envoy-lens COMMAND --help" for one command).
-  -v, --version  Show the version.
+  -v, --version  Show the version (so does "envoy-lens version", as in kubectl and istioctl).
 
 Exit codes: 0 no problem at or above --fail-on (trace: the request reaches an upstream), 1 problems found (trace: a
 dead end), 2 usage error, 3 unreadable, empty, too large or non-Envoy input, or a failed fetch. When the reader of
@@ -68,7 +68,7 @@ export function main(argv: string[], io: Io): number | Promise<number> {
       io.out(usageOf(c));
       return EXIT_OK;
     }
-    if (first === '-v' || first === '--version') {
+    if (first === '-v' || first === '--version' || first === 'version') {
       io.out(packageJson().version ?? 'unknown');
       return EXIT_OK;
     }

@@ -4,6 +4,7 @@
  * tried on real `check` output.
  */
 import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -54,6 +55,14 @@ describe('one command table', () => {
       assert.equal(r.out, '');
     }
     assert.match(run(['--bogus']).err, /^envoy-lens: Unknown option --bogus\. Run "envoy-lens --help" for usage\.$/);
+  });
+
+  it('version, --version and -v print the package version, exit 0 (the built CLI, which finds its package.json)', () => {
+    const want = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+    for (const w of ['version', '--version', '-v']) {
+      const r = spawnSync(process.execPath, [path.join(ROOT, 'dist', 'cli.js'), w], { encoding: 'utf8' });
+      assert.deepEqual([r.status, r.stdout, r.stderr], [0, `${want}\n`, ''], w);
+    }
   });
 
   it('a mistyped command or flag is exit 2 with the name it was probably meant to be, and nothing far off is offered', () => {
