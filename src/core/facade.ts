@@ -226,7 +226,7 @@ export function readValue(input: string | Uint8Array, options: AnalyzeOptions = 
 }
 export { looksLikeEnvoy, SNIFF_BYTES } from './sniff';
 export { traceRequest, parseTarget, nodeIpOf } from './trace';
-export type { Trace, TraceHop, TraceHopKind, TraceOutcome, TraceRequest, TraceHttp, TraceDirection, TraceOptions, TargetOptions } from './trace';
+export type { Trace, TraceHop, TraceHopKind, TraceOutcome, TraceRequest, TraceHttp, TraceDirection, TraceOptions, TargetOptions, HeaderChange } from './trace';
 export { CancellationError, isCancellation } from './cancel';
 export { isIstioBuiltin, istioBuiltin } from './istio';
 export { USABLE_STATUSES, isUsableStatus } from './describe';

@@ -85,10 +85,10 @@ for (const ext of ['json', 'yaml']) {
       const o = t.outcome;
       assert.deepEqual([o.ok, o.code, o.status, o.details, o.location, o.flag], [true, 'redirect', 302, 'direct_response', 'http://app.example.com/new?q=1', undefined]);
     });
-    it('reports a direct response with its status', () => {
+    it('reports a direct response with its status and the headers of its body ("ok")', () => {
       const t = go('/healthz');
       assert.equal(routeHop(t)!.route!.action, 'direct_response');
-      assert.deepEqual(routeHop(t)!.route!.directResponse, { status: 200 });
+      assert.deepEqual(routeHop(t)!.route!.directResponse, { status: 200, headers: { 'content-type': 'text/plain', 'content-length': '2' } });
       assert.deepEqual([t.outcome.code, t.outcome.status, t.outcome.details, t.outcome.location], ['direct_response', 200, 'direct_response', undefined]);
     });
     it('takes the cluster from cluster_header, and says 503 NC cluster_not_found without the header', () => {

@@ -6,6 +6,7 @@
 import { closest } from './closest';
 import type { Handle, ListenerRef, Result, TraceContext } from './context';
 import { num } from './filterChain';
+import { applyHeaderChanges, changesText, fillValue, headerChanges, joinedHeaders, type FillFrom, type HeaderLevel, type HeaderValues } from './headers';
 import { matchRoute, normalizePath, parseQuery, regexRewrite, selectVirtualHost, splitHostPort, virtualClusterOf, type RouteRequest } from './http';
 import { isObj, type Obj } from './resources';
 import type { TraceHop, TraceRoute } from './types';
@@ -149,7 +150,7 @@ export function routeHttp(cx: TraceContext, hcm: Obj, chain: Handle, l: Listener
     const rh = routeHandle(i);
     const rname = str(r.name) ?? rh?.def.name ?? `#${i + 1}`;
     const routeHop = cx.hop('route', rname, rh, `${m.why} matches ${rr.method} ${path}`, { rejected });
-    return routeAction(cx, r, i, rcHandle ?? chain, routeHop, path, virtualClusterOf(vh, rr));
+    return routeAction(cx, r, i, rcHandle ?? chain, routeHop, path, virtualClusterOf(vh, rr), { vh, rc });
   }
   // No route hop to hang them on: the virtual host shows why each route passed.
   if (rejected.length) vhHop.rejected = [...(vhHop.rejected ?? []), ...rejected.map((r) => `route ${r}`)];
@@ -231,13 +232,65 @@ function timeoutOf(a: Obj): number {
   return a.timeout === undefined ? 15_000 : durationMs(a.timeout) ?? 15_000;
 }
 
-function routeAction(cx: TraceContext, r: Obj, index: number, from: Handle, routeHop: TraceHop, routedPath: string, virtualCluster: string): Result {
+function routeAction(
+  cx: TraceContext, r: Obj, index: number, from: Handle, routeHop: TraceHop, routedPath: string, virtualCluster: string, outer: { vh: Obj; rc: Obj },
+): Result {
   const http = cx.req.http!;
   const info: TraceRoute = { index, action: 'non_forwarding', forwarded: { path: routedPath, host: http.host }, virtualCluster };
   routeHop.route = info;
   const result = actionOf(cx, r, info, from, routeHop, routedPath);
+  routeHeaders(cx, r, outer, info, routeHop);
   if (virtualCluster) routeHop.detail += ` · virtual cluster ${virtualCluster}`;
   return result;
+}
+
+const FORWARDING = new Set<TraceRoute['action']>(['cluster', 'weighted_clusters', 'cluster_header']);
+
+/**
+ * The header changes of a matched route (its weighted cluster picked, the route, its virtual host, its route
+ * configuration), the request headers it forwards after them, and the headers of a direct response.
+ */
+function routeHeaders(cx: TraceContext, r: Obj, outer: { vh: Obj; rc: Obj }, info: TraceRoute, routeHop: TraceHop): void {
+  const wc = info.picked !== undefined && isObj(r.route) && isObj(r.route.weighted_clusters)
+    ? objs(r.route.weighted_clusters.clusters).find((w) => weightedName(cx, w) === info.picked)
+    : undefined;
+  const levels: Array<[HeaderLevel, unknown]> = [['weighted cluster', wc], ['route', r], ['virtual host', outer.vh], ['route configuration', outer.rc]];
+  const mostSpecificWins = bool(outer.rc.most_specific_header_mutations_wins);
+  const request = FORWARDING.has(info.action) ? headerChanges('request', levels, mostSpecificWins) : [];
+  const response = headerChanges('response', levels, mostSpecificWins);
+  let unknown = false;
+  const from: FillFrom = { sourceAddress: cx.req.sourceAddress, sourcePort: cx.req.sourcePort, header: (n) => cx.headerValue(n) };
+  const fill = (v: string): string => {
+    const f = fillValue(v, from);
+    unknown ||= f.unknown;
+    return f.value;
+  };
+  if (request.length) {
+    const headers: HeaderValues = new Map();
+    for (const [k, v] of Object.entries(cx.req.http?.headers ?? {})) headers.set(k.toLowerCase(), [v]);
+    applyHeaderChanges(headers, request, fill);
+    info.forwarded.headers = joinedHeaders(headers);
+    routeHop.detail += ` · request headers: ${changesText(request)}`;
+  }
+  if (info.directResponse && isObj(r.direct_response)) {
+    // Envoy's own answer: a body goes out as text/plain with its length; an empty one carries neither.
+    const headers: HeaderValues = new Map();
+    const body = isObj(r.direct_response.body) ? r.direct_response.body : undefined;
+    const length = typeof body?.inline_string === 'string' ? Buffer.byteLength(body.inline_string)
+      : typeof body?.inline_bytes === 'string' ? Buffer.from(body.inline_bytes, 'base64').length
+        : undefined;
+    if (length !== undefined && length > 0) {
+      headers.set('content-type', ['text/plain']);
+      headers.set('content-length', [String(length)]);
+    } else if (body !== undefined && length === undefined) {
+      cx.note('The direct response reads its body from a file or data source the trace does not read: its content-length is not shown.');
+    }
+    applyHeaderChanges(headers, response, fill);
+    info.directResponse.headers = joinedHeaders(headers);
+  }
+  if (response.length) routeHop.detail += ` · response headers: ${changesText(response)}`;
+  if (request.length || response.length) info.headers = { request, response };
+  if (unknown) cx.note('Header values with %…% command operators the trace cannot know (upstream, timing, metadata) are shown as configured.');
 }
 
 /** Follows a matched route's action, filling in `info` (the route hop's report) on the way. */

@@ -3,6 +3,7 @@
  * UTF-16 units like the rest of the core, so an editor can jump to each hop's definition.
  */
 import type { IstioConfigRef, Span } from '../model/types';
+import type { HeaderChange } from './headers';
 
 /** `outbound`: the application in the pod connects out; `inbound`: a client connects to the pod. */
 export type TraceDirection = 'outbound' | 'inbound';
@@ -100,10 +101,21 @@ export interface TraceRoute {
   weighted?: Array<{ cluster: string; weight: number }>;
   /** The weighted branch chosen by the request's random value (`randomValue`). */
   picked?: string;
-  /** `:path` and `:authority` as Envoy sends them upstream after every rewrite (the request's own when none applies). */
-  forwarded: { path: string; host: string };
+  /**
+   * `:path` and `:authority` as Envoy sends them upstream after every rewrite (the request's own when none applies);
+   * `headers`, when the route changes some, the request's headers as sent upstream after those changes (lower-case
+   * names, a repeated header's values joined with `,`).
+   */
+  forwarded: { path: string; host: string; headers?: Record<string, string> };
   redirect?: { status: number; location: string };
-  directResponse?: { status: number };
+  /** `headers`: those of Envoy's answer (content-type and content-length for a body, then the route's changes). */
+  directResponse?: { status: number; headers?: Record<string, string> };
+  /**
+   * What the route's levels add to and remove from the request and the response (`request_headers_to_add` /
+   * `_remove`, `response_headers_to_add` / `_remove`), in the order Envoy applies them; present when a level has some.
+   * Request changes are listed only for routes that forward.
+   */
+  headers?: { request: HeaderChange[]; response: HeaderChange[] };
   /** The route's timeout (`timeout`; 15000 when unset, 0 for none), for forwarding actions. */
   timeoutMs?: number;
   /** The virtual host's virtual cluster the request falls in: `other` when the virtual host has some and none matches, `""` when it has none. */
