@@ -64,6 +64,7 @@ describe('route header changes', () => {
     assert.deepEqual(fillValue('%DOWNSTREAM_REMOTE_ADDRESS%', from), { value: '10.1.2.3:5555', unknown: false });
     assert.deepEqual(fillValue('user=%REQ(X-User)% 100%%', from), { value: 'user=ann 100%', unknown: false });
     assert.deepEqual(fillValue('%REQ(x-absent)%', from), { value: '', unknown: false });
+    assert.deepEqual(fillValue('%REQ(x-absent?X-USER)%', from), { value: 'ann', unknown: false });
     assert.deepEqual(fillValue('%UPSTREAM_HOST%', from), { value: '%UPSTREAM_HOST%', unknown: true });
     assert.deepEqual(fillValue('%DOWNSTREAM_REMOTE_ADDRESS%', { header: () => undefined }), { value: '%DOWNSTREAM_REMOTE_ADDRESS%', unknown: true });
   });

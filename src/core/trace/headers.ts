@@ -140,9 +140,13 @@ export function fillValue(value: string, from: FillFrom): { value: string; unkno
           ? (from.sourceAddress.includes(':') ? `[${from.sourceAddress}]:${from.sourcePort}` : `${from.sourceAddress}:${from.sourcePort}`)
           : undefined;
         break;
-      case 'REQ':
-        // A missing header formats as empty: Envoy then leaves the header out (unless keep_empty_value).
-        return arg !== undefined ? from.header(arg.split('?')[0]) ?? '' : whole;
+      case 'REQ': {
+        if (arg === undefined) return whole;
+        // `%REQ(X?Y)%`: X, else Y. A missing header formats as empty: Envoy then leaves the header out (unless
+        // keep_empty_value).
+        const [main, alt] = arg.split('?');
+        return from.header(main) ?? (alt ? from.header(alt) : undefined) ?? '';
+      }
       default:
         break;
     }
