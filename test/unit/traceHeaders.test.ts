@@ -84,6 +84,7 @@ describe('a trace through a route that changes headers', () => {
               stat_prefix: 'web',
               route_config: {
                 name: 'local',
+                internal_only_headers: ['x-internal-user'],
                 request_headers_to_add: [add('x-global', 'g')],
                 response_headers_to_remove: ['server'],
                 virtual_hosts: [{
@@ -91,6 +92,11 @@ describe('a trace through a route that changes headers', () => {
                   domains: ['*'],
                   request_headers_to_remove: ['x-debug'],
                   routes: [
+                    {
+                      match: { prefix: '/', headers: [{ name: 'x-internal-user', present_match: true }] },
+                      route: { cluster: 'app' },
+                      name: 'internal-users',
+                    },
                     {
                       match: { prefix: '/ping' },
                       direct_response: { status: 200, body: { inline_string: 'pong' } },
@@ -138,8 +144,19 @@ describe('a trace through a route that changes headers', () => {
     assert.deepEqual(route.headers!.response.map((c) => `${c.op} ${c.name}`), ['overwrite content-type', 'remove server']);
   });
 
+  it('strips internal_only_headers from an external request before routing, and keeps them on an internal one', () => {
+    const external = run('/api', { 'x-internal-user': 'ann' });
+    const route = external.hops.find((h) => h.kind === 'route')!;
+    assert.notEqual(route.name, 'internal-users');
+    assert.equal(route.route!.forwarded.headers!['x-internal-user'], undefined);
+    assert.ok(external.notes.some((n) => /strips x-internal-user from this external request before routing/.test(n)), external.notes.join('\n'));
+    const internal = run('/api', { 'x-internal-user': 'ann', 'x-envoy-internal': 'true' });
+    assert.equal(internal.hops.find((h) => h.kind === 'route')!.name, 'internal-users');
+    assert.ok(!internal.notes.some((n) => /strips/.test(n)));
+  });
+
   it('adds nothing to a route whose levels change no header', () => {
-    const plain = dump.replace(/"(request|response)_headers_to_(add|remove)"/g, '"unused_$1_$2"');
+    const plain = dump.replace(/"(request|response)_headers_to_(add|remove)"|"internal_only_headers"/g, '"unused_$1_$2"');
     const w = new Workspace();
     w.set(analyze(uri, plain));
     const t = traceRequest(w, uri, plain, { direction: 'inbound', address: '10.0.0.5', port: 8080, http: { host: 'app.local', path: '/api' } });

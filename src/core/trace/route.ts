@@ -113,6 +113,10 @@ export function routeHttp(cx: TraceContext, hcm: Obj, chain: Handle, l: Listener
   headers.set(':method', http.method ?? 'GET');
   headers.set(':scheme', http.scheme ?? 'http');
   if (cx.req.internal === true && !headers.has('x-envoy-internal')) headers.set('x-envoy-internal', 'true');
+  // internal_only_headers: Envoy strips them from an external request before routing (and so before forwarding).
+  const stripped = cx.isInternal() ? [] : arr(rc.internal_only_headers).filter((h): h is string => typeof h === 'string' && headers.has(h.toLowerCase()));
+  for (const h of stripped) headers.delete(h.toLowerCase());
+  if (stripped.length) cx.note(`Envoy strips ${stripped.join(', ')} from this external request before routing (internal_only_headers of route configuration "${rcName}").`);
   const rr: RouteRequest = {
     path,
     method: http.method ?? 'GET',
@@ -150,7 +154,7 @@ export function routeHttp(cx: TraceContext, hcm: Obj, chain: Handle, l: Listener
     const rh = routeHandle(i);
     const rname = str(r.name) ?? rh?.def.name ?? `#${i + 1}`;
     const routeHop = cx.hop('route', rname, rh, `${m.why} matches ${rr.method} ${path}`, { rejected });
-    return routeAction(cx, r, i, rcHandle ?? chain, routeHop, path, virtualClusterOf(vh, rr), { vh, rc });
+    return routeAction(cx, r, i, rcHandle ?? chain, routeHop, path, virtualClusterOf(vh, rr), { vh, rc, stripped });
   }
   // No route hop to hang them on: the virtual host shows why each route passed.
   if (rejected.length) vhHop.rejected = [...(vhHop.rejected ?? []), ...rejected.map((r) => `route ${r}`)];
@@ -233,7 +237,7 @@ function timeoutOf(a: Obj): number {
 }
 
 function routeAction(
-  cx: TraceContext, r: Obj, index: number, from: Handle, routeHop: TraceHop, routedPath: string, virtualCluster: string, outer: { vh: Obj; rc: Obj },
+  cx: TraceContext, r: Obj, index: number, from: Handle, routeHop: TraceHop, routedPath: string, virtualCluster: string, outer: RouteOuter,
 ): Result {
   const http = cx.req.http!;
   const info: TraceRoute = { index, action: 'non_forwarding', forwarded: { path: routedPath, host: http.host }, virtualCluster };
@@ -246,11 +250,19 @@ function routeAction(
 
 const FORWARDING = new Set<TraceRoute['action']>(['cluster', 'weighted_clusters', 'cluster_header']);
 
+/** What a matched route's header changes depend on besides the route: its virtual host, its route configuration, and
+ *  the request headers Envoy stripped before routing (`internal_only_headers`). */
+interface RouteOuter {
+  vh: Obj;
+  rc: Obj;
+  stripped: string[];
+}
+
 /**
  * The header changes of a matched route (its weighted cluster picked, the route, its virtual host, its route
  * configuration), the request headers it forwards after them, and the headers of a direct response.
  */
-function routeHeaders(cx: TraceContext, r: Obj, outer: { vh: Obj; rc: Obj }, info: TraceRoute, routeHop: TraceHop): void {
+function routeHeaders(cx: TraceContext, r: Obj, outer: RouteOuter, info: TraceRoute, routeHop: TraceHop): void {
   const wc = info.picked !== undefined && isObj(r.route) && isObj(r.route.weighted_clusters)
     ? objs(r.route.weighted_clusters.clusters).find((w) => weightedName(cx, w) === info.picked)
     : undefined;
@@ -265,12 +277,13 @@ function routeHeaders(cx: TraceContext, r: Obj, outer: { vh: Obj; rc: Obj }, inf
     unknown ||= f.unknown;
     return f.value;
   };
-  if (request.length) {
+  if (request.length || (outer.stripped.length && FORWARDING.has(info.action))) {
     const headers: HeaderValues = new Map();
     for (const [k, v] of Object.entries(cx.req.http?.headers ?? {})) headers.set(k.toLowerCase(), [v]);
+    for (const h of outer.stripped) headers.delete(h.toLowerCase());
     applyHeaderChanges(headers, request, fill);
     info.forwarded.headers = joinedHeaders(headers);
-    routeHop.detail += ` · request headers: ${changesText(request)}`;
+    if (request.length) routeHop.detail += ` · request headers: ${changesText(request)}`;
   }
   if (info.directResponse && isObj(r.direct_response)) {
     // Envoy's own answer: a body goes out as text/plain with its length; an empty one carries neither.

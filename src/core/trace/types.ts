@@ -103,8 +103,8 @@ export interface TraceRoute {
   picked?: string;
   /**
    * `:path` and `:authority` as Envoy sends them upstream after every rewrite (the request's own when none applies);
-   * `headers`, when the route changes some, the request's headers as sent upstream after those changes (lower-case
-   * names, a repeated header's values joined with `,`).
+   * `headers`, when the route changes some (or Envoy strips `internal_only_headers`), the request's headers as sent
+   * upstream after those changes (lower-case names, a repeated header's values joined with `,`).
    */
   forwarded: { path: string; host: string; headers?: Record<string, string> };
   redirect?: { status: number; location: string };
