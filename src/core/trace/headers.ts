@@ -7,7 +7,7 @@
  * overwrites, then appends.
  */
 import { isObj, type Obj } from './resources';
-import { arr, str } from './values';
+import { arr, boolValue, str } from './values';
 
 export type HeaderLevel = 'weighted cluster' | 'route' | 'virtual host' | 'route configuration';
 
@@ -34,13 +34,6 @@ const ACTIONS: Record<string, HeaderChange['op']> = {
   OVERWRITE_IF_EXISTS_OR_ADD: 'overwrite',
   OVERWRITE_IF_EXISTS: 'overwrite-if-exists',
 };
-
-/** A BoolValue as written (`false`, `{ value: false }`), or undefined when unset. */
-function boolValue(v: unknown): boolean | undefined {
-  if (typeof v === 'boolean') return v;
-  if (isObj(v) && typeof v.value === 'boolean') return v.value;
-  return undefined;
-}
 
 function levelChanges(side: 'request' | 'response', level: HeaderLevel, o: Obj): HeaderChange[] {
   const out: HeaderChange[] = [];

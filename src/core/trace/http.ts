@@ -10,6 +10,7 @@ import { compileLegacy, compileRe2, ecmaScriptError, envoyRegexError } from '../
 import { closest, commonPrefix } from './closest';
 import { num, strs } from './filterChain';
 import { isObj, type Obj } from './resources';
+import { boolValue } from './values';
 
 // ------------------------------------------------------------------ virtual hosts
 
@@ -259,7 +260,7 @@ export function queryMatch(qm: Obj, query: Map<string, string>): { ok: boolean; 
   }
   if (typeof qm.value === 'string') {
     // v2: `value` with `regex: true` was a regex (std::regex), otherwise exact.
-    const isRe = qm.regex === true || (isObj(qm.regex) && qm.regex.value === true);
+    const isRe = boolValue(qm.regex) === true;
     const r = isRe ? runRegex(qm.value, got, true) : { ok: got === qm.value, what: `exact "${qm.value}"` };
     return { ok: r.ok, why: `query parameter ${name}: ${r.what} ${r.ok ? 'matches' : 'does not match'} "${got}"`, ...('note' in r && r.note ? { note: r.note } : {}) };
   }
@@ -285,12 +286,6 @@ export interface RouteMatchResult {
   notes: string[];
 }
 
-function bool(v: unknown, dflt: boolean): boolean {
-  if (typeof v === 'boolean') return v;
-  if (isObj(v) && typeof v.value === 'boolean') return v.value;
-  return dflt;
-}
-
 function stripQuery(p: string): string {
   const q = p.search(/[?#]/);
   return q < 0 ? p : p.slice(0, q);
@@ -299,7 +294,7 @@ function stripQuery(p: string): string {
 /** Evaluates a RouteMatch against a request. */
 export function matchRoute(match: unknown, req: RouteRequest): RouteMatchResult {
   const m: Obj = isObj(match) ? match : {};
-  const cs = bool(m.case_sensitive, true);
+  const cs = boolValue(m.case_sensitive) ?? true;
   const fold = (s: string) => (cs ? s : s.toLowerCase());
   const isConnect = req.method.toUpperCase() === 'CONNECT';
   const noPath = stripQuery(req.path);

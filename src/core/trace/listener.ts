@@ -9,7 +9,7 @@ import { isAnyAddress, parseIp, sameIp } from './ip';
 import { isObj, type Obj } from './resources';
 import { routeHttp, routeTcpProxy } from './route';
 import type { Handle, ListenerRef, Result, TraceContext } from './context';
-import { objs, socketAddress, str } from './values';
+import { bool, objs, socketAddress, str } from './values';
 
 const SERVING = new Set(['static', 'active', 'inline']);
 
@@ -80,8 +80,7 @@ function addr(l: ListenerRef): string {
 }
 
 function useOriginalDst(l: ListenerRef): boolean {
-  const v = l.value.use_original_dst;
-  return v === true || (isObj(v) && v.value === true);
+  return bool(l.value.use_original_dst);
 }
 
 /** Envoy's lookup of the listener for an address: exact address first, then a wildcard address on the port. */

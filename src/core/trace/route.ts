@@ -11,7 +11,7 @@ import { matchRoute, normalizePath, parseQuery, regexRewrite, selectVirtualHost,
 import { isObj, type Obj } from './resources';
 import type { TraceHop, TraceRoute } from './types';
 import { pickWeighted, toCluster, weightedClusters, weightedName } from './upstream';
-import { arr, bool, durationMs, objs, str } from './values';
+import { arr, bool, boolValue, durationMs, objs, str } from './values';
 
 const STATUS_OF: Record<string, number> = { SERVICE_UNAVAILABLE: 503, NOT_FOUND: 404, INTERNAL_SERVER_ERROR: 500 };
 const REDIRECT_CODE: Record<string, number> = {
@@ -58,7 +58,7 @@ export function routeHttp(cx: TraceContext, hcm: Obj, chain: Handle, l: Listener
     if (!req.http) return notHttp(chainHop.name);
     rcHandle = cx.childrenOf(chain, 'routeConfig')[0];
     // Envoy validates the clusters of an inline route configuration unless told not to.
-    cx.validatesClusters = rc.validate_clusters !== false && !(isObj(rc.validate_clusters) && rc.validate_clusters.value === false);
+    cx.validatesClusters = boolValue(rc.validate_clusters) !== false;
     cx.hop('routeConfig', rcName, rcHandle, 'inline in the HTTP connection manager');
   } else {
     chainHop.detail += isObj(hcm.scoped_routes) ? ' → HTTP connection manager, scoped routes' : ' → HTTP connection manager';

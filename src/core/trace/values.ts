@@ -11,6 +11,13 @@ export function bool(v: unknown): boolean {
   return v === true || (isObj(v) && v.value === true);
 }
 
+/** A bool or BoolValue as written (`false`, `{ value: false }`), or undefined when unset: for fields whose default is not false. */
+export function boolValue(v: unknown): boolean | undefined {
+  if (typeof v === 'boolean') return v;
+  if (isObj(v) && typeof v.value === 'boolean') return v.value;
+  return undefined;
+}
+
 export function socketAddress(v: unknown): { ip?: string; port?: number; text: string } | undefined {
   if (!isObj(v)) return undefined;
   const sa = v.socket_address;
